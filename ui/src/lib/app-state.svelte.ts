@@ -54,7 +54,9 @@ export class AppState {
   async refreshDatabase(): Promise<void> {
     const seenBefore = this.eventsSeen;
     const result = await this.backend.databaseInfo();
-    if (this.eventsSeen !== seenBefore || this.core.state === "unavailable") return;
+    // Only once appInfo has answered: before that, its own status is as fresh; and an
+    // unreachable core has no database status to report.
+    if (this.eventsSeen !== seenBefore || this.core.state !== "ready") return;
     this.setDatabase(
       result.status === "ok" ? { status: "connected", info: result.data } : { status: "failed", error: result.error },
     );

@@ -1,0 +1,35 @@
+import { fireEvent } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import { MemoryBackend } from "../../lib/api.memory";
+import { nav, renderApp, text } from "../../test/render";
+
+describe("dashboard and logs", () => {
+  it("shows version, data folder, demo flag and database status from appInfo", async () => {
+    await renderApp(new MemoryBackend({ appInfo: { version: "9.8.7", dataDir: "/data/flock", demo: true } }));
+    expect(text("app-version")).toBe("9.8.7");
+    expect(text("data-dir")).toBe("/data/flock");
+    expect(text("demo-mode")).toMatch(/^On/);
+    expect(text("dashboard-db")).toBe("Connected to SQLite: 3 migrations applied, 0 pending");
+  });
+
+  it("shows a failed database with its message and fix", async () => {
+    await renderApp(
+      new MemoryBackend({
+        appInfo: {
+          demo: false,
+          database: { status: "failed", error: { kind: "database", message: "disk full", fix: "Free some space." } },
+        },
+      }),
+    );
+    expect(text("demo-mode")).toBe("Off");
+    expect(text("dashboard-db-error")).toContain("disk full");
+    expect(text("dashboard-db-error")).toContain("Free some space.");
+  });
+
+  it("logs page says where the log folder is and that the viewer is not built yet", async () => {
+    await renderApp(new MemoryBackend({ appInfo: { logDir: "/var/log/flock-test" } }));
+    await fireEvent.click(nav("logs"));
+    expect(text("log-dir")).toBe("/var/log/flock-test");
+    expect(text("not-built")).toContain("A log viewer is not built yet.");
+  });
+});

@@ -1,0 +1,135 @@
+import { fireEvent, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import type { AppError, DatabaseInfo } from "../../lib/api";
+import { MemoryBackend } from "../../lib/api.memory";
+import { currentPage, nav, renderApp, text } from "../../test/render";
+
+const PG: DatabaseInfo = {
+  backend: "postgres",
+  url: "postgres://flock:***@db.internal:5432/flock",
+  applied: 5,
+  pending: 2,
+  tables: ["accounts", "groups", "contacts", "campaigns", "messages", "seaql_migrations"],
+};
+
+async function openSettings(backend: MemoryBackend) {
+  await renderApp(backend);
+  await fireEvent.click(nav("settings"));
+  expect(currentPage()).toBe("settings");
+}
+
+function urlInput(): HTMLInputElement {
+  return screen.getByTestId("db-url-input") as HTMLInputElement;
+}
+
+describe("settings: database", () => {
+  it("shows the SQLite database from the backend", async () => {
+    await openSettings(new MemoryBackend());
+    expect(text("db-backend")).toBe("SQLite");
+    expect(text("db-url")).toBe("sqlite:///home/ana/.local/share/flock/flock.db");
+    expect(text("db-migrations")).toBe("3 applied, 0 pending");
+    expect(text("db-tables")).toBe("4 tables");
+    expect(screen.queryByTestId("db-error")).toBeNull();
+    expect(urlInput().placeholder).toBe("postgres://user:password@host:5432/flock");
+  });
+
+  it("labels PostgreSQL and shows the redacted URL and pending migrations", async () => {
+    await openSettings(new MemoryBackend({ appInfo: { database: { status: "connected", info: PG } } }));
+    expect(text("db-backend")).toBe("PostgreSQL");
+    expect(text("db-url")).toBe("postgres://flock:***@db.internal:5432/flock");
+    expect(text("db-migrations")).toContain("5 applied, 2 pending");
+    expect(text("db-tables")).toBe("6 tables");
+  });
+
+  it("shows a failed status as an error box with the message and the fix", async () => {
+    const error: AppError = {
+      kind: "database",
+      message: "could not connect to db.internal:5432: connection refused",
+      fix: "Check that the PostgreSQL server is running, or switch back to local SQLite.",
+    };
+    await openSettings(new MemoryBackend({ appInfo: { database: { status: "failed", error } } }));
+    const box = screen.getByTestId("db-error");
+    expect(box.getAttribute("role")).toBe("alert");
+    expect(box.querySelector('[data-field="kind"]')?.textContent).toBe("Database error");
+    expect(box.querySelector('[data-field="message"]')?.textContent).toBe(error.message);
+    expect(box.querySelector('[data-field="fix"]')?.textContent).toContain(error.fix!);
+    expect(screen.queryByTestId("db-backend")).toBeNull();
+    expect(text("db-chip")).toBe("Database failed");
+  });
+
+  it("keeps the typed URL and shows the structured error when switching fails", async () => {
+    const error: AppError = {
+      kind: "database",
+      message: "password authentication failed for user \"flock\"",
+      fix: "Check the user name and password in the URL.",
+    };
+    const backend = new MemoryBackend({ setDatabaseUrl: () => ({ status: "error", error }) });
+    await openSettings(backend);
+
+    const typed = "postgres://flock:wrong@db.internal:5432/flock";
+    await fireEvent.input(urlInput(), { target: { value: typed } });
+    await fireEvent.click(screen.getByRole("button", { name: "Test and switch" }));
+
+    const box = await screen.findByTestId("db-switch-error");
+    expect(box.querySelector('[data-field="kind"]')?.textContent).toBe("Database error");
+    expect(box.querySelector('[data-field="message"]')?.textContent).toBe(error.message);
+    expect(box.querySelector('[data-field="fix"]')?.textContent).toContain(error.fix!);
+    expect(urlInput().value).toBe(typed);
+    expect(backend.setDatabaseUrlCalls).toEqual([typed]);
+    // The database in use did not change.
+    expect(text("db-backend")).toBe("SQLite");
+    expect(text("db-chip")).toBe("SQLite");
+  });
+
+  it("shows an invalid_input error by its kind", async () => {
+    const backend = new MemoryBackend();
+    await openSettings(backend);
+    await fireEvent.input(urlInput(), { target: { value: "mysql://x@y/z" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Test and switch" }));
+    const box = await screen.findByTestId("db-switch-error");
+    expect(box.dataset.kind).toBe("invalid_input");
+    expect(box.querySelector('[data-field="kind"]')?.textContent).toBe("Invalid input");
+    expect(urlInput().value).toBe("mysql://x@y/z");
+  });
+
+  it("switches to PostgreSQL and shows the new info, without keeping the password in the form", async () => {
+    const backend = new MemoryBackend();
+    await openSettings(backend);
+    await fireEvent.input(urlInput(), { target: { value: "  postgres://flock:s3cret@db.internal:5432/flock " } });
+    await fireEvent.click(screen.getByRole("button", { name: "Test and switch" }));
+
+    await waitFor(() => expect(text("db-backend")).toBe("PostgreSQL"));
+    expect(backend.setDatabaseUrlCalls).toEqual(["postgres://flock:s3cret@db.internal:5432/flock"]);
+    expect(text("db-url")).toBe("postgres://flock:***@db.internal:5432/flock");
+    expect(text("db-switch-success")).toContain("Now using PostgreSQL");
+    expect(text("db-chip")).toBe("PostgreSQL");
+    expect(urlInput().value).toBe("");
+    expect(document.body.textContent).not.toContain("s3cret");
+  });
+
+  it("'Use local SQLite' calls setDatabaseUrl(null)", async () => {
+    const backend = new MemoryBackend({ appInfo: { database: { status: "connected", info: PG } } });
+    await openSettings(backend);
+    await fireEvent.input(urlInput(), { target: { value: "postgres://half-typed" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Use local SQLite" }));
+    await waitFor(() => expect(text("db-backend")).toBe("SQLite"));
+    expect(backend.setDatabaseUrlCalls).toEqual([null]);
+    expect(urlInput().value).toBe("postgres://half-typed");
+  });
+
+  it("'Test and switch' is disabled while the URL is empty", async () => {
+    await openSettings(new MemoryBackend());
+    const button = screen.getByRole("button", { name: "Test and switch" }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    await fireEvent.input(urlInput(), { target: { value: "postgres://a@b/c" } });
+    expect(button.disabled).toBe(false);
+  });
+
+  it("updates the page when another window switches the database (databaseChanged)", async () => {
+    const backend = new MemoryBackend();
+    await openSettings(backend);
+    backend.emitDatabaseChanged({ status: { status: "connected", info: PG } });
+    await waitFor(() => expect(text("db-backend")).toBe("PostgreSQL"));
+    expect(text("db-chip")).toBe("PostgreSQL");
+  });
+});

@@ -1,0 +1,95 @@
+import { fireEvent, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import { unavailableBackend } from "../../lib/api";
+import { MemoryBackend } from "../../lib/api.memory";
+import { currentPage, nav, renderApp, text } from "../../test/render";
+
+const LABELS = ["Dashboard", "Accounts", "Groups", "Contacts", "Campaigns", "Settings", "Logs"];
+
+describe("app shell", () => {
+  it("shows the Flock header and all seven nav items in order", async () => {
+    await renderApp();
+    expect(screen.getByRole("banner").textContent).toContain("Flock");
+    const items = [...document.querySelectorAll<HTMLElement>("nav [data-nav]")];
+    expect(items.map((a) => a.textContent?.trim())).toEqual(LABELS);
+    expect(items.map((a) => a.dataset.nav)).toEqual(LABELS.map((l) => l.toLowerCase()));
+  });
+
+  it("switches pages when a nav item is clicked, and marks it current", async () => {
+    await renderApp();
+    expect(currentPage()).toBe("dashboard");
+    for (const label of LABELS) {
+      const id = label.toLowerCase();
+      await fireEvent.click(nav(id));
+      expect(currentPage()).toBe(id);
+      expect(screen.getByRole("heading", { level: 1 }).textContent).toBe(label);
+      expect(nav(id).getAttribute("aria-current")).toBe("page");
+      expect(window.location.hash).toBe(`#/${id}`);
+    }
+    expect(document.querySelectorAll('[aria-current="page"]')).toHaveLength(1);
+  });
+
+  it("follows the address bar (back / forward)", async () => {
+    await renderApp();
+    window.location.hash = "#/logs";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    await waitFor(() => expect(currentPage()).toBe("logs"));
+    window.location.hash = "#/nonsense";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    await waitFor(() => expect(currentPage()).toBe("dashboard"));
+  });
+
+  it("says plainly which pages are not built yet, with no made-up data", async () => {
+    await renderApp();
+    for (const [id, sentence] of [
+      ["accounts", "Accounts are not built yet. Coming in a later release."],
+      ["groups", "Groups are not built yet. Coming in a later release."],
+      ["contacts", "Contacts are not built yet. Coming in a later release."],
+      ["campaigns", "Campaigns are not built yet. Coming in a later release."],
+    ]) {
+      await fireEvent.click(nav(id));
+      expect(text("not-built")).toContain(sentence);
+      expect(document.querySelector("table, ul li[data-row]")).toBeNull();
+    }
+  });
+
+  it("shows the database backend in the header chip, and keeps it live from databaseChanged", async () => {
+    const backend = new MemoryBackend();
+    await renderApp(backend);
+    expect(text("db-chip")).toBe("SQLite");
+
+    backend.emitDatabaseChanged({
+      status: {
+        status: "connected",
+        info: { backend: "postgres", url: "postgres://flock:***@db:5432/flock", applied: 3, pending: 0, tables: [] },
+      },
+    });
+    await waitFor(() => expect(text("db-chip")).toBe("PostgreSQL"));
+
+    backend.emitDatabaseChanged({
+      status: { status: "failed", error: { kind: "database", message: "Connection refused", fix: null } },
+    });
+    await waitFor(() => expect(text("db-chip")).toBe("Database failed"));
+  });
+
+  it("stops listening to databaseChanged when the app is closed", async () => {
+    const backend = new MemoryBackend();
+    const { unmount } = await renderApp(backend);
+    expect(backend.listenerCount).toBe(1);
+    unmount();
+    expect(backend.listenerCount).toBe(0);
+  });
+
+  it("shows a clear 'backend unavailable' state outside the desktop app instead of crashing", async () => {
+    await renderApp(unavailableBackend());
+    expect(text("db-chip")).toBe("Backend unavailable");
+    const box = screen.getByTestId("backend-unavailable");
+    expect(box.textContent).toContain("not running inside the Flock desktop app");
+    expect(box.querySelector('[data-field="fix"]')?.textContent).toContain("npm run tauri dev");
+    // Every page still renders.
+    for (const label of LABELS) {
+      await fireEvent.click(nav(label.toLowerCase()));
+      expect(currentPage()).toBe(label.toLowerCase());
+    }
+  });
+});

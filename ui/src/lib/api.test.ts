@@ -1,0 +1,81 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { DatabaseChanged, DatabaseInfo } from "./bindings";
+
+// The Tauri implementation must only ever hand typed AppErrors to the UI, even
+// when Tauri rejects with a plain string (unknown command, bad arguments).
+const bindings = vi.hoisted(() => ({
+  commands: {
+    appInfo: vi.fn(),
+    databaseInfo: vi.fn(),
+    setDatabaseUrl: vi.fn(),
+  },
+  listen: vi.fn(),
+}));
+
+vi.mock("./bindings", () => ({
+  commands: bindings.commands,
+  events: { databaseChanged: { listen: bindings.listen } },
+}));
+
+const { tauriBackend, toAppError, unavailableBackend } = await import("./api");
+
+const INFO: DatabaseInfo = { backend: "sqlite", url: "sqlite://x.db", applied: 1, pending: 0, tables: ["a"] };
+
+describe("tauriBackend", () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it("passes typed results and the URL through", async () => {
+    bindings.commands.setDatabaseUrl.mockResolvedValue({ status: "ok", data: INFO });
+    await expect(tauriBackend().setDatabaseUrl("postgres://a@b/c")).resolves.toEqual({ status: "ok", data: INFO });
+    expect(bindings.commands.setDatabaseUrl).toHaveBeenCalledWith("postgres://a@b/c");
+
+    const error = { kind: "conflict", message: "busy", fix: "wait" };
+    bindings.commands.databaseInfo.mockResolvedValue({ status: "error", error });
+    await expect(tauriBackend().databaseInfo()).resolves.toEqual({ status: "error", error });
+  });
+
+  it("turns a plain-string error into an internal AppError", async () => {
+    bindings.commands.databaseInfo.mockResolvedValue({ status: "error", error: "command database_info not found" });
+    await expect(tauriBackend().databaseInfo()).resolves.toEqual({
+      status: "error",
+      error: { kind: "internal", message: "command database_info not found", fix: null },
+    });
+  });
+
+  it("turns a thrown Error into an internal AppError instead of rejecting", async () => {
+    bindings.commands.setDatabaseUrl.mockRejectedValue(new Error("IPC closed"));
+    await expect(tauriBackend().setDatabaseUrl(null)).resolves.toEqual({
+      status: "error",
+      error: { kind: "internal", message: "IPC closed", fix: null },
+    });
+  });
+
+  it("hands the event payload to the handler and returns the unlisten function", async () => {
+    const unlisten = vi.fn();
+    bindings.listen.mockImplementation(async (cb: (e: { payload: DatabaseChanged }) => void) => {
+      cb({ payload: { status: { status: "connected", info: INFO } } });
+      return unlisten;
+    });
+    const seen: DatabaseChanged[] = [];
+    const stop = await tauriBackend().onDatabaseChanged((e) => seen.push(e));
+    expect(seen).toEqual([{ status: { status: "connected", info: INFO } }]);
+    stop();
+    expect(unlisten).toHaveBeenCalledOnce();
+  });
+});
+
+describe("toAppError / unavailableBackend", () => {
+  it("keeps a well-formed AppError and rejects an unknown kind", () => {
+    const ok = { kind: "not_found", message: "m", fix: null };
+    expect(toAppError(ok)).toBe(ok);
+    expect(toAppError({ kind: "weird", message: "m", fix: null }).kind).toBe("internal");
+  });
+
+  it("fails every call with a structured error", async () => {
+    const backend = unavailableBackend("no core");
+    await expect(backend.appInfo()).rejects.toThrow("no core");
+    const result = await backend.setDatabaseUrl(null);
+    expect(result.status === "error" && result.error.message).toBe("no core");
+    expect(result.status === "error" && result.error.fix).toMatch(/desktop app/);
+  });
+});
