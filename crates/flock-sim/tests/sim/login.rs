@@ -1,0 +1,223 @@
+//! QR rotation, scan, sync, persistence, logout, pairing code, self-reload.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Result};
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn qr_rotates_then_idles_and_an_expired_qr_is_refused() -> Result<()> {
+    let sim = sim_with(|c| {
+        c.first_qr_ttl_ms = 2_000;
+        c.next_qr_ttl_ms = 1_000;
+        c.max_qr_refs = 3;
+    })
+    .await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    wait_booted(&page).await?;
+    record_events(&page).await?;
+    let first = wait_qr(&page).await?;
+    let t0 = Instant::now();
+    let s = one_session(&sim).await?;
+    ensure!(s.qr.as_deref() == Some(first.as_str()), "sessions shows the page's QR");
+    ensure!(first.split(',').count() == 4, "payload is ref,noise,identity,adv: {first}");
+    let conn_ref = js(&page, "return window.require('WAWebConnModel').Conn.ref;").await?;
+    ensure!(first.starts_with(conn_ref.as_str().unwrap_or("?")), "Conn.ref is the payload's ref");
+
+    // Rotation: the payload changes, Conn fires change:ref.
+    let second = wait_for("a second QR", LONG, || async { data_ref(&page).await.filter(|q| *q != first) }).await?;
+    let rotated_after = t0.elapsed();
+    ensure!(second.split(',').skip(1).eq(first.split(',').skip(1)), "keys stay, ref changes");
+
+    // The phone refuses the expired first QR.
+    let http = reqwest::Client::new();
+    let resp = http.post(format!("{}/_sim/scan", sim.base_url())).json(&json!({"qr": first, "phone": RAVI})).send().await?;
+    ensure!(resp.status() == 409, "expired QR -> 409, got {}", resp.status());
+    let body: Value = resp.json().await?;
+    ensure!(body["error"]["kind"] == "conflict", "error body: {body}");
+
+    // After max refs: UNPAIRED_IDLE, no QR on screen.
+    wait_state(&page, "UNPAIRED_IDLE").await?;
+    let idle_after = t0.elapsed();
+    ensure!(data_ref(&page).await.is_none(), "no QR while idle");
+    let rec = js(&page, "return window.__rec;").await?;
+    let refs = rec["refs"].as_array().map(Vec::len).unwrap_or(0);
+    ensure!(refs >= 2, "change:ref fired for each new ref: {rec}");
+    let s = one_session(&sim).await?;
+    ensure!(s.state == "UNPAIRED_IDLE" && s.qr.is_none(), "{s:?}");
+    eprintln!("timing: first ref rotated after {rotated_after:?}, idle after {idle_after:?} (config 2s + 2x1s)");
+
+    // Cmd.refreshQR() brings a fresh QR back.
+    js(&page, "window.require('WAWebCmd').Cmd.refreshQR(); return true;").await?;
+    wait_state(&page, "UNPAIRED").await?;
+    let again = wait_qr(&page).await?;
+    ensure!(again != second && again != first);
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn scan_syncs_persists_across_relaunch_and_phone_logout_ends_it() -> Result<()> {
+    let sim = sim_with(|c| c.sync_ms = 1_500).await?;
+    sim.add_phone(RAVI, "Ravi Kumar").await?;
+    let g = sim
+        .add_group(NewGroup {
+            subject: "Namakkal Poultry Farmers".into(),
+            participants: vec!["+919845000001".into(), "lid:123456789012345".into()],
+            admins: vec!["+919845000001".into()],
+            members_of: vec![RAVI.into()],
+            ..Default::default()
+        })
+        .await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    wait_booted(&page).await?;
+    record_events(&page).await?;
+    let qr = wait_qr(&page).await?;
+    ensure!(js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMePnUser();").await? == Value::Null);
+
+    // The canvas holds a real QR that decodes to exactly the payload.
+    let decoded = decode_canvas_qr(&page).await?;
+    ensure!(decoded == qr, "canvas QR {decoded:?} != data-ref {qr:?}");
+
+    let t0 = Instant::now();
+    sim.scan(&qr, RAVI).await?;
+    wait_state(&page, "CONNECTED").await?;
+    let connected_after = t0.elapsed();
+    let mid = js(&page, "return window.require('WAWebSocketModel').Socket.hasSynced;").await?;
+    wait_synced(&page).await?;
+    let synced_after = t0.elapsed();
+    eprintln!("timing: scan->CONNECTED {connected_after:?}, scan->hasSynced {synced_after:?} (config pairing 0.3s, sync 1.5s); hasSynced at CONNECTED = {mid}");
+    let states = js(&page, "return window.__rec.states;").await?;
+    let states: Vec<String> = serde_json::from_value(states)?;
+    let pos = |s: &str| states.iter().position(|x| x == s);
+    ensure!(pos("PAIRING") < pos("CONNECTED") && pos("PAIRING").is_some(), "states {states:?}");
+
+    let me = js(&page, "const w = window.require('WAWebUserPrefsMeUser').getMaybeMePnUser(); return [w._serialized, w.user, w.server, w.toString()];").await?;
+    ensure!(me == json!(["919800000001@c.us", "919800000001", "c.us", "919800000001@c.us"]), "{me}");
+    let lid = js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMeLidUser().server;").await?;
+    ensure!(lid == "lid");
+    let stored = js(&page, "return [localStorage.getItem('last-wid-md'), !!localStorage.getItem('WANoiseInfo')];").await?;
+    ensure!(stored == json!(["\"919800000001:2@c.us\"", true]), "{stored}");
+
+    // Groups arrive with the sync: metadata, chat, lid participants.
+    let gm = js(&page, &format!(r#"
+        const C = window.require('WAWebCollections');
+        const g = C.GroupMetadata.get('{id}');
+        const chat = C.Chat.get('{id}');
+        return {{ subject: g.subject, lid: g.isLidAddressingMode, isGroup: chat.isGroup,
+                 parts: g.participants.getModelsArray().map(p => [p.id._serialized, p.isAdmin]) }};
+    "#, id = g.id)).await?;
+    ensure!(gm["subject"] == "Namakkal Poultry Farmers" && gm["isGroup"] == true, "{gm}");
+    let parts = gm["parts"].to_string();
+    ensure!(parts.contains("[\"919845000001@c.us\",true]") && parts.contains("123456789012345@lid") && parts.contains("919800000001@c.us"), "{parts}");
+
+    // Relaunch with the same profile: no QR, straight to CONNECTED and sync.
+    page.close().await.ok();
+    browser.close().await?;
+    wait_for("the closed page's session to go", LONG, || async { sim.sessions().await.is_empty().then_some(()) }).await?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    wait_synced(&page).await?;
+    let s = one_session(&sim).await?;
+    ensure!(s.phone.as_deref() == Some(RAVI) && s.qr.is_none() && s.qr_refs_shown == 0, "{s:?}");
+    record_events(&page).await?;
+
+    // Logged out from the phone: Cmd emits logout, keys cleared, fresh QR.
+    sim.phone_event(RAVI, PhoneEvent::Logout).await?;
+    wait_for("Cmd logout", LONG, || async {
+        (js_soft(&page, "return window.__rec.logout;").await? == json!(1)).then_some(())
+    })
+    .await?;
+    let fresh = wait_qr(&page).await?;
+    ensure!(fresh != qr);
+    let stored = js(&page, "return [localStorage.getItem('last-wid-md'), localStorage.getItem('WANoiseInfo')];").await?;
+    ensure!(stored == json!([null, null]), "{stored}");
+    ensure!(js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMePnUser();").await? == Value::Null);
+    page.close().await.ok();
+    browser.close().await?;
+
+    // And a relaunch now shows a QR again.
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    wait_qr(&page).await?;
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn pairing_code_logs_in() -> Result<()> {
+    let sim = sim_with(|_| {}).await?;
+    sim.add_phone(PRIYA, "Priya").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    wait_qr(&page).await?;
+    let code = js(&page, r#"
+        const A = window.require('WAWebAltDeviceLinkingApi');
+        A.setPairingType('ALT_DEVICE_LINKING');
+        await A.initializeAltDeviceLinking();
+        return await A.startAltLinkingFlow('919800000002', true);
+    "#)
+    .await?;
+    let code = code.as_str().unwrap_or_default().to_owned();
+    ensure!(code.len() == 8 && code.chars().all(|c| c.is_ascii_alphanumeric()), "code {code:?}");
+    let s = one_session(&sim).await?;
+    ensure!(s.pairing_code.as_deref() == Some(code.as_str()) && s.pairing_phone.as_deref() == Some(PRIYA), "{s:?}");
+    let wrong = if code == "ABCDEFGH" { "HGFEDCBA" } else { "ABCDEFGH" };
+    ensure!(matches!(sim.pair(wrong, PRIYA).await, Err(SimError::Conflict(_))), "wrong code refused");
+    ensure!(matches!(sim.pair(&code, RAVI).await, Err(_)), "code for another phone refused");
+    sim.pair(&code, PRIYA).await?;
+    wait_synced(&page).await?;
+    let me = js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMePnUser()._serialized;").await?;
+    ensure!(me == "919800000002@c.us");
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn page_reloads_itself_after_fresh_pairing_and_on_command() -> Result<()> {
+    let sim = sim_with(|c| c.self_reload_ms = Some(2_000)).await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = login(&sim, &browser, RAVI).await?;
+    js(&page, "window.__marker = 1; return true;").await?;
+    let first = one_session(&sim).await?.id;
+    let t0 = Instant::now();
+    wait_for("self reload (marker gone, new session)", LONG, || async {
+        let gone = js_soft(&page, "return window.__marker === undefined && !!(window.Debug && window.Debug.VERSION);").await? == Value::Bool(true);
+        let s = sim.sessions().await;
+        (gone && s.len() == 1 && s[0].id != first).then_some(())
+    })
+    .await?;
+    eprintln!("timing: self-reload {:?} after sync (config 2s)", t0.elapsed());
+    wait_synced(&page).await?;
+    // A resumed login does not schedule another self-reload; the control API can.
+    let second = one_session(&sim).await?.id;
+    js(&page, "window.__marker = 2; return true;").await?;
+    sim.reload_session(second).await?;
+    wait_for("commanded reload", LONG, || async {
+        let gone = js_soft(&page, "return window.__marker === undefined && !!(window.Debug && window.Debug.VERSION);").await? == Value::Bool(true);
+        gone.then_some(())
+    })
+    .await?;
+    wait_synced(&page).await?;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the WhatsApp Web simulator: a real Chromium drives
+//! the page through the internals a bridge would use.
+
+mod support;
+
+mod control_api;
+mod login;
+mod messaging;
+mod modules;
