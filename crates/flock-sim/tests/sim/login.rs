@@ -1,6 +1,6 @@
 //! QR rotation, scan, sync, persistence, logout, pairing code, self-reload.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{ensure, Result};
 use serde_json::{json, Value};
@@ -215,7 +215,6 @@ async fn page_reloads_itself_after_fresh_pairing_and_on_command() -> Result<()> 
     })
     .await?;
     wait_synced(&page).await?;
-    tokio::time::sleep(Duration::from_millis(10)).await;
     page.close().await.ok();
     browser.close().await?;
     sim.shutdown().await?;

@@ -7,3 +7,4 @@ mod control_api;
 mod login;
 mod messaging;
 mod modules;
+mod screenshots;
