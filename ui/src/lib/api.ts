@@ -122,7 +122,9 @@ export function unavailableBackend(
 
 /** The backend for the running app: Tauri when present, otherwise a clear "unavailable" one. */
 export function createBackend(): Backend {
-  return isTauri() ? tauriBackend() : unavailableBackend();
+  // `isTauri()` reads the `isTauri` global that Tauri ≥ 2.1 injects; the IPC internals object is the older sign.
+  const inTauri = isTauri() || "__TAURI_INTERNALS__" in globalThis;
+  return inTauri ? tauriBackend() : unavailableBackend();
 }
 
 const BACKEND_KEY = Symbol("flock.backend");
