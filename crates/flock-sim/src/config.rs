@@ -74,11 +74,11 @@ impl Default for SimConfig {
 }
 
 impl SimConfig {
-    /// Timings short enough for tests (QR 3 s / 2 s, sync 1 s, no self-reload).
+    /// Timings short enough for tests (QR 20 s / 5 s, sync 1 s, no self-reload).
     pub fn fast() -> Self {
         Self {
-            first_qr_ttl_ms: 3_000,
-            next_qr_ttl_ms: 2_000,
+            first_qr_ttl_ms: 20_000,
+            next_qr_ttl_ms: 5_000,
             pairing_ms: 300,
             sync_ms: 1_000,
             resume_sync_ms: 400,
