@@ -1,0 +1,5 @@
+//! WhatsApp accounts and their lifecycle.
+
+mod state;
+
+pub use state::AccountState;

@@ -1,0 +1,184 @@
+//! Opening the database: local SQLite by default, a shared PostgreSQL when
+//! the user says so. Migrations run on open; the same ones on both backends.
+
+mod target;
+
+use std::time::Duration;
+
+use flock_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use serde::Serialize;
+
+pub use target::{Backend, DatabaseTarget};
+
+use crate::error::{ErrorKind, ErrorReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("\"{url}\" is not a database URL Flock understands")]
+    UnsupportedUrl { url: String },
+    #[error("cannot open the database at {url}: {cause}")]
+    Connect { url: String, backend: Backend, cause: String },
+    #[error("cannot update the database schema at {url}: {cause}")]
+    Migrate { url: String, cause: String },
+    #[error("database error: {0}")]
+    Query(#[from] DbErr),
+}
+
+impl DbError {
+    pub fn report(&self) -> ErrorReport {
+        let fix = match self {
+            DbError::UnsupportedUrl { .. } => {
+                "Use postgres://user:password@host:5432/flock for a shared database, or leave it empty for the local SQLite file"
+            }
+            DbError::Connect { backend: Backend::Postgres, .. } => {
+                "Check that the PostgreSQL server is running and reachable from this computer, and that the user, password and database name are right; or switch back to the local SQLite database"
+            }
+            DbError::Connect { backend: Backend::Sqlite, .. } => {
+                "Check that the data folder exists and is writable, and that no other program holds the file"
+            }
+            DbError::Migrate { .. } => {
+                "The database may have been changed by a newer Flock; update Flock on this computer"
+            }
+            DbError::Query(_) => "Try again; if it keeps failing, send the log file to support",
+        };
+        ErrorReport { kind: ErrorKind::Database, message: self.to_string(), fix: Some(fix.into()) }
+    }
+}
+
+/// What the Settings page and `flockctl db status` show.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseInfo {
+    pub backend: Backend,
+    /// The URL with any password replaced by `****`.
+    pub url: String,
+    pub applied: u32,
+    pub pending: u32,
+    pub tables: Vec<String>,
+}
+
+/// An open database and where it lives.
+#[derive(Debug, Clone)]
+pub struct Database {
+    conn: DatabaseConnection,
+    target: DatabaseTarget,
+}
+
+impl Database {
+    /// Connects without touching the schema.
+    pub async fn connect(target: DatabaseTarget) -> Result<Self, DbError> {
+        let mut options = ConnectOptions::new(target.sea_orm_url());
+        options
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(5))
+            .sqlx_logging(false);
+        match &target {
+            DatabaseTarget::Sqlite { path } => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| DbError::Connect {
+                        url: target.redacted(),
+                        backend: Backend::Sqlite,
+                        cause: format!("cannot create {}: {e}", parent.display()),
+                    })?;
+                }
+                let path = path.clone();
+                // One pooled connection: SQLite has one writer anyway, and this
+                // avoids SQLITE_BUSY between our own connections.
+                options.max_connections(1).map_sqlx_sqlite_opts(move |opts| {
+                    sqlite_pragmas(opts.filename(&path).create_if_missing(true))
+                });
+            }
+            DatabaseTarget::SqliteMemory => {
+                options.max_connections(1).map_sqlx_sqlite_opts(sqlite_pragmas);
+            }
+            DatabaseTarget::Postgres { .. } => {
+                options.max_connections(8);
+            }
+        }
+        let conn = sea_orm::Database::connect(options).await.map_err(|e| DbError::Connect {
+            url: target.redacted(),
+            backend: target.backend(),
+            cause: db_err_cause(&e),
+        })?;
+        Ok(Self { conn, target })
+    }
+
+    /// Connects and brings the schema up to date: what the app and CLI do on start.
+    pub async fn open(target: DatabaseTarget) -> Result<Self, DbError> {
+        let db = Self::connect(target).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        Migrator::up(&self.conn, None).await.map_err(|e| DbError::Migrate {
+            url: self.target.redacted(),
+            cause: db_err_cause(&e),
+        })
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn target(&self) -> &DatabaseTarget {
+        &self.target
+    }
+
+    pub async fn info(&self) -> Result<DatabaseInfo, DbError> {
+        let applied = Migrator::get_applied_migrations(&self.conn).await?.len() as u32;
+        let pending = Migrator::get_pending_migrations(&self.conn).await?.len() as u32;
+        Ok(DatabaseInfo {
+            backend: self.target.backend(),
+            url: self.target.redacted(),
+            applied,
+            pending,
+            tables: self.tables().await?,
+        })
+    }
+
+    /// Flock's own tables (not the migration bookkeeping), sorted by name.
+    pub async fn tables(&self) -> Result<Vec<String>, DbError> {
+        let backend = self.conn.get_database_backend();
+        let sql = match backend {
+            DbBackend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations' ORDER BY name"
+            }
+            _ => {
+                "SELECT table_name AS name FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+                 AND table_name <> 'seaql_migrations' ORDER BY table_name"
+            }
+        };
+        let rows = self.conn.query_all_raw(Statement::from_string(backend, sql)).await?;
+        rows.iter()
+            .map(|row| row.try_get::<String>("", "name").map_err(DbError::from))
+            .collect()
+    }
+
+    pub async fn close(self) -> Result<(), DbError> {
+        self.conn.close().await.map_err(DbError::from)
+    }
+}
+
+fn sqlite_pragmas(
+    opts: sea_orm::sqlx::sqlite::SqliteConnectOptions,
+) -> sea_orm::sqlx::sqlite::SqliteConnectOptions {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    opts.journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true)
+}
+
+/// The innermost cause, without sqlx's wrapping ("error returned from database: …").
+fn db_err_cause(e: &DbErr) -> String {
+    match e {
+        DbErr::Conn(inner) => inner.to_string(),
+        DbErr::Exec(inner) => inner.to_string(),
+        DbErr::Query(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
+}

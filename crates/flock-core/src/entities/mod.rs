@@ -1,0 +1,21 @@
+//! SeaORM entities, one file per table of the migrations. Behaviour lives in
+//! `repo/`, not here.
+
+pub mod account;
+pub mod account_event;
+pub mod account_group;
+pub mod campaign;
+pub mod contact;
+pub mod contact_tag;
+pub mod group;
+pub mod group_member;
+pub mod group_tag;
+pub mod inbound_message;
+pub mod media_asset;
+pub mod message;
+pub mod message_event;
+pub mod opt_out;
+pub mod tag;
+pub mod workstation;
+
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+use super::Timestamp;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "workstations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub hostname: String,
+    pub app_version: Option<String>,
+    pub last_heartbeat_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,14 @@
+//! Flock's core. Plain Rust over a database handle; the Tauri shell
+//! (`src-tauri`) and the headless CLI (`flockctl`) are thin layers over it.
+
+pub mod accounts;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod logging;
+pub mod paths;
+pub mod phone;
+pub mod repo;
+pub mod settings;
+
+pub use error::{CoreError, ErrorKind, ErrorReport};

@@ -1,0 +1,103 @@
+//! WhatsApp groups and which of our accounts are in them. A group shared by
+//! two accounts is one row here with two memberships.
+
+use sea_orm::{
+    sea_query::OnConflict, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::{now, RepoError};
+use crate::entities::{account_group, group};
+
+/// What WhatsApp tells us about a group.
+#[derive(Debug, Clone)]
+pub struct GroupFacts<'a> {
+    pub wa_id: &'a str,
+    pub subject: &'a str,
+    pub description: Option<&'a str>,
+    pub member_count: i32,
+}
+
+/// Creates or refreshes the group; returns it and whether it is new.
+pub async fn upsert(
+    db: &impl ConnectionTrait,
+    facts: &GroupFacts<'_>,
+) -> Result<(group::Model, bool), RepoError> {
+    let at = now();
+    if let Some(found) =
+        group::Entity::find().filter(group::Column::WaId.eq(facts.wa_id)).one(db).await?
+    {
+        let mut row: group::ActiveModel = found.into();
+        row.subject = Set(facts.subject.to_string());
+        row.description = Set(facts.description.map(str::to_string));
+        row.member_count = Set(facts.member_count);
+        row.removed_at = Set(None);
+        row.last_synced_at = Set(Some(at));
+        row.updated_at = Set(at);
+        return Ok((row.update(db).await?, false));
+    }
+    let row = group::ActiveModel {
+        wa_id: Set(facts.wa_id.to_string()),
+        subject: Set(facts.subject.to_string()),
+        description: Set(facts.description.map(str::to_string)),
+        member_count: Set(facts.member_count),
+        lid_addressing: Set(false),
+        last_synced_at: Set(Some(at)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((row, true))
+}
+
+/// Records that `account_id` is (still) in `group_id`.
+pub async fn add_membership(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    group_id: i64,
+    is_admin: bool,
+) -> Result<(), RepoError> {
+    let at = now();
+    account_group::Entity::insert(account_group::ActiveModel {
+        account_id: Set(account_id),
+        group_id: Set(group_id),
+        is_admin: Set(is_admin),
+        first_seen_at: Set(at),
+        last_seen_at: Set(at),
+        left_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([account_group::Column::AccountId, account_group::Column::GroupId])
+            .update_columns([
+                account_group::Column::IsAdmin,
+                account_group::Column::LastSeenAt,
+                account_group::Column::LeftAt,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<group::Model>, RepoError> {
+    Ok(group::Entity::find().order_by_asc(group::Column::Subject).all(db).await?)
+}
+
+/// The accounts that may send to a group: its members among ours.
+pub async fn member_accounts(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+) -> Result<Vec<i64>, RepoError> {
+    Ok(account_group::Entity::find()
+        .filter(account_group::Column::GroupId.eq(group_id))
+        .filter(account_group::Column::LeftAt.is_null())
+        .order_by_asc(account_group::Column::AccountId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.account_id)
+        .collect())
+}

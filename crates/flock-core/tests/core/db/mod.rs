@@ -1,0 +1,7 @@
+//! Tests that need a database. `scripts/test.sh` runs this module once on
+//! SQLite and once on PostgreSQL (filter: `test(/db::/)`).
+
+mod accounts;
+mod contacts;
+mod groups;
+mod schema;

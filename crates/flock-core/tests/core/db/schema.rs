@@ -1,0 +1,56 @@
+use flock_core::db::{Database, DatabaseTarget};
+use flock_migrations::{Migrator, MigratorTrait, TABLES};
+use flock_testkit::TestDb;
+
+fn expected_tables() -> Vec<String> {
+    let mut tables: Vec<String> = TABLES.iter().map(|t| t.to_string()).collect();
+    tables.sort();
+    tables
+}
+
+#[tokio::test]
+async fn open_creates_every_table_and_reports_it() {
+    let test = TestDb::new().await;
+    let db = test.open().await;
+    let info = db.info().await.unwrap();
+    eprintln!("schema test on {:?}", info.backend);
+    assert_eq!(info.backend, test.backend);
+    assert_eq!(info.tables, expected_tables());
+    assert_eq!(info.applied as usize, Migrator::migrations().len());
+    assert_eq!(info.pending, 0);
+}
+
+#[tokio::test]
+async fn migrations_go_up_down_and_up_again() {
+    let test = TestDb::new().await;
+    let db = test.connect().await;
+    Migrator::up(db.conn(), None).await.unwrap();
+    assert_eq!(db.tables().await.unwrap(), expected_tables());
+
+    Migrator::down(db.conn(), None).await.unwrap();
+    assert!(db.tables().await.unwrap().is_empty(), "down leaves no table behind");
+    let info = db.info().await.unwrap();
+    assert_eq!((info.applied, info.pending), (0, TABLES.len() as u32));
+
+    Migrator::up(db.conn(), None).await.unwrap();
+    assert_eq!(db.tables().await.unwrap(), expected_tables());
+}
+
+#[tokio::test]
+async fn reopening_is_idempotent() {
+    let test = TestDb::new().await;
+    test.open().await.close().await.unwrap();
+    let db = test.open().await;
+    assert_eq!(db.info().await.unwrap().pending, 0);
+}
+
+#[tokio::test]
+async fn an_unreachable_postgres_url_names_the_url_and_hides_the_password() {
+    // Port 1 on loopback: nothing listens there.
+    let target = DatabaseTarget::parse("postgres://flock:s3cret@127.0.0.1:1/flock").unwrap();
+    let err = Database::connect(target).await.unwrap_err();
+    let report = err.report();
+    assert!(report.message.contains("postgres://flock:****@127.0.0.1:1/flock"), "{}", report.message);
+    assert!(!report.message.contains("s3cret"));
+    assert!(report.fix.unwrap().contains("PostgreSQL server is running"));
+}
