@@ -164,6 +164,7 @@ async fn scan_syncs_persists_across_relaunch_and_phone_logout_ends_it() -> Resul
 async fn pairing_code_logs_in() -> Result<()> {
     let sim = sim_with(|_| {}).await?;
     sim.add_phone(PRIYA, "Priya").await?;
+    sim.add_phone(RAVI, "Ravi").await?;
     let profile = tempfile::tempdir()?;
     let browser = TestBrowser::launch(profile.path()).await?;
     let page = browser.open(&sim.base_url()).await?;
@@ -181,7 +182,7 @@ async fn pairing_code_logs_in() -> Result<()> {
     ensure!(s.pairing_code.as_deref() == Some(code.as_str()) && s.pairing_phone.as_deref() == Some(PRIYA), "{s:?}");
     let wrong = if code == "ABCDEFGH" { "HGFEDCBA" } else { "ABCDEFGH" };
     ensure!(matches!(sim.pair(wrong, PRIYA).await, Err(SimError::Conflict(_))), "wrong code refused");
-    ensure!(matches!(sim.pair(&code, RAVI).await, Err(_)), "code for another phone refused");
+    ensure!(matches!(sim.pair(&code, RAVI).await, Err(SimError::Conflict(_))), "code for another phone refused");
     sim.pair(&code, PRIYA).await?;
     wait_synced(&page).await?;
     let me = js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMePnUser()._serialized;").await?;
