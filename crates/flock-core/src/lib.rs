@@ -2,6 +2,7 @@
 //! (`src-tauri`) and the headless CLI (`flockctl`) are thin layers over it.
 
 pub mod accounts;
+pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;

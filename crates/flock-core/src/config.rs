@@ -1,0 +1,61 @@
+//! Which database to use, decided the same way by the app and `flockctl`:
+//! an explicit URL (`--database-url` or `FLOCK_DATABASE_URL`) wins, then the
+//! `database_url` of the settings file, then the SQLite file in the data folder.
+
+use crate::db::DatabaseTarget;
+use crate::error::CoreError;
+use crate::paths::DataPaths;
+use crate::settings::Settings;
+
+/// Where the chosen database URL came from, for messages and the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseSource {
+    Explicit,
+    Settings,
+    Default,
+}
+
+pub fn resolve_database(
+    explicit_url: Option<&str>,
+    paths: &DataPaths,
+) -> Result<(DatabaseTarget, DatabaseSource), CoreError> {
+    if let Some(url) = explicit_url.map(str::trim).filter(|u| !u.is_empty()) {
+        return Ok((DatabaseTarget::parse(url)?, DatabaseSource::Explicit));
+    }
+    let settings = Settings::load(&paths.settings_file())?;
+    if let Some(url) = settings.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        return Ok((DatabaseTarget::parse(url)?, DatabaseSource::Settings));
+    }
+    Ok((DatabaseTarget::sqlite_file(paths.sqlite_file()), DatabaseSource::Default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_beats_settings_beats_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = DataPaths::new(dir.path());
+        let (target, source) = resolve_database(None, &paths).unwrap();
+        assert_eq!(source, DatabaseSource::Default);
+        assert_eq!(target.sqlite_path(), Some(paths.sqlite_file().as_path()));
+
+        std::fs::write(paths.settings_file(), r#"{"database_url":"postgres://u:p@h/db","theme":"x"}"#).unwrap();
+        let (target, source) = resolve_database(None, &paths).unwrap();
+        assert_eq!(source, DatabaseSource::Settings);
+        assert_eq!(target.redacted(), "postgres://u:****@h/db");
+
+        let (_, source) = resolve_database(Some("sqlite:///tmp/x.db"), &paths).unwrap();
+        assert_eq!(source, DatabaseSource::Explicit);
+    }
+
+    #[test]
+    fn a_broken_settings_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = DataPaths::new(dir.path());
+        std::fs::write(paths.settings_file(), "{not json").unwrap();
+        let err = resolve_database(None, &paths).unwrap_err();
+        assert!(err.to_string().contains("settings.json"), "{err}");
+    }
+}

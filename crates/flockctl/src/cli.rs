@@ -1,0 +1,57 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "flockctl", version, about = "Flock's headless command line")]
+pub struct Cli {
+    /// Data folder (default: the folder the Flock app uses).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: postgres://user:password@host:5432/db or sqlite://PATH
+    /// (default: the app's settings, else the SQLite file in the data folder).
+    #[arg(long, global = true, env = "FLOCK_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// WhatsApp Web address.
+    #[arg(long, global = true, default_value = "https://web.whatsapp.com/", value_name = "URL")]
+    pub wa_url: String,
+    /// Machine-readable output: one JSON object, or JSON lines for streams.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The database: schema and status.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// The WhatsApp Web simulator (tests and demo mode).
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply pending migrations.
+    Migrate,
+    /// Backend, applied and pending migrations, tables.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Serve the simulator until stopped (Ctrl-C).
+    Serve(SimServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Load a scenario (`demo`: three team phones and about 25 groups).
+    #[arg(long)]
+    pub scenario: Option<String>,
+}

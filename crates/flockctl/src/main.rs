@@ -1,0 +1,28 @@
+//! `flockctl`: Flock without a window. Every command is a few lines over the
+//! core; errors leave with a non-zero exit and one line on stderr (or
+//! `{"error": {...}}` with `--json`).
+
+mod cli;
+mod commands;
+mod output;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let json = cli.json;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(report) => {
+            output::print_error(json, &report);
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,19 @@
+use flock_core::ErrorReport;
+use serde::Serialize;
+
+pub fn print_error(json: bool, report: &ErrorReport) {
+    if json {
+        let body = serde_json::json!({ "error": report });
+        eprintln!("{body}");
+    } else {
+        eprintln!("error: {report}");
+    }
+}
+
+/// One JSON object (or a JSON line of a stream) on stdout.
+pub fn print_json<T: Serialize>(value: &T) {
+    match serde_json::to_string(value) {
+        Ok(line) => println!("{line}"),
+        Err(e) => eprintln!("error: cannot encode the output as JSON: {e}"),
+    }
+}
