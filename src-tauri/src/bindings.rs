@@ -1,0 +1,56 @@
+//! The one list of commands, events and types the UI can use. The TypeScript
+//! bindings in `ui/src/lib/bindings.ts` are generated from it; a test fails
+//! when the committed file is stale (`UPDATE_BINDINGS=1 cargo nextest run`
+//! rewrites it).
+
+use specta_typescript::Typescript;
+use tauri::Wry;
+use tauri_specta::{collect_commands, collect_events, Builder};
+
+use crate::{commands, events};
+
+/// Relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+pub fn specta_builder() -> Builder<Wry> {
+    Builder::<Wry>::new()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::database_info,
+            commands::set_database_url,
+        ])
+        .events(collect_events![events::DatabaseChanged])
+        // Row ids are i64 in the database but stay far below 2^53.
+        .dangerously_cast_bigints_to_number()
+}
+
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    specta_builder()
+        .export(Typescript::default().header("// @ts-nocheck"), path)
+        .map_err(|e| format!("cannot export the TypeScript bindings to {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn committed_typescript_bindings_are_fresh() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let committed = root.join(super::BINDINGS_PATH);
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            super::export_bindings(&committed).unwrap();
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("bindings.ts");
+        super::export_bindings(&fresh).unwrap();
+        let fresh = std::fs::read_to_string(fresh).unwrap();
+        let current = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            fresh == current,
+            "{} is stale: run `UPDATE_BINDINGS=1 cargo nextest run --workspace -E 'test(committed_typescript_bindings_are_fresh)'` and commit it",
+            super::BINDINGS_PATH
+        );
+    }
+}

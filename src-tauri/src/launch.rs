@@ -1,0 +1,39 @@
+//! The app's command line. The same names as `flockctl` where they overlap.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "flock", version, about = "Flock: campaigns from your team's own WhatsApp accounts")]
+pub struct LaunchOptions {
+    /// Try every screen without a phone: starts the built-in WhatsApp Web
+    /// simulator with demo data, in a separate demo data folder.
+    #[arg(long)]
+    pub demo: bool,
+    /// Data folder (default: the OS app-data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL; overrides the one chosen in Settings.
+    #[arg(long, env = "FLOCK_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl LaunchOptions {
+    /// Unknown arguments (e.g. from a desktop launcher) are reported and ignored
+    /// rather than stopping the app.
+    pub fn from_args() -> Self {
+        match Self::try_parse() {
+            Ok(options) => options,
+            Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp
+                || e.kind() == clap::error::ErrorKind::DisplayVersion =>
+            {
+                e.exit()
+            }
+            Err(e) => {
+                eprintln!("warning: ignoring the command line: {e}");
+                Self { demo: false, data_dir: None, database_url: None }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! What the shell keeps between commands.
+
+use flock_core::config::resolve_database;
+use flock_core::db::{Database, DatabaseInfo, DatabaseTarget};
+use flock_core::paths::DataPaths;
+use flock_core::settings::Settings;
+use flock_core::{CoreError, ErrorKind, ErrorReport};
+use serde::Serialize;
+use tauri::{AppHandle, Wry};
+use tauri_plugin_store::StoreExt;
+use tokio::sync::RwLock;
+
+use crate::launch::LaunchOptions;
+
+/// The database as the UI sees it.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum DatabaseStatus {
+    Connected { info: DatabaseInfo },
+    Failed { error: ErrorReport },
+}
+
+enum DbSlot {
+    Connected(Database),
+    Failed(ErrorReport),
+}
+
+pub struct AppState {
+    pub paths: DataPaths,
+    pub demo: Option<flock_sim::SimHandle>,
+    db: RwLock<DbSlot>,
+    _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
+impl AppState {
+    pub async fn start(app: &AppHandle<Wry>, options: &LaunchOptions) -> Result<Self, Box<dyn std::error::Error>> {
+        let mut root = options.data_dir.clone().unwrap_or_else(DataPaths::default_root);
+        if options.demo {
+            // Demo data never mixes with the real accounts and contacts.
+            root = root.join("demo");
+        }
+        let paths = DataPaths::new(root);
+        paths.ensure()?;
+        let log_guard = flock_core::logging::init(&paths.log_dir(), "flock", true);
+        tracing::info!(data_dir = %paths.root().display(), demo = options.demo, "Flock starting");
+
+        let demo = if options.demo { Some(start_demo().await?) } else { None };
+        let slot = match open(options.database_url.as_deref(), &paths).await {
+            Ok(db) => DbSlot::Connected(db),
+            Err(report) => {
+                tracing::error!(error = %report, "database unavailable");
+                DbSlot::Failed(report)
+            }
+        };
+        // Make sure the settings store exists where flockctl reads it.
+        let _ = app.store(paths.settings_file());
+        Ok(Self { paths, demo, db: RwLock::new(slot), _log_guard: log_guard })
+    }
+
+    pub async fn database_status(&self) -> DatabaseStatus {
+        match &*self.db.read().await {
+            DbSlot::Connected(db) => match db.info().await {
+                Ok(info) => DatabaseStatus::Connected { info },
+                Err(e) => DatabaseStatus::Failed { error: e.report() },
+            },
+            DbSlot::Failed(report) => DatabaseStatus::Failed { error: report.clone() },
+        }
+    }
+
+    pub async fn database_info(&self) -> Result<DatabaseInfo, ErrorReport> {
+        match &*self.db.read().await {
+            DbSlot::Connected(db) => db.info().await.map_err(|e| e.report()),
+            DbSlot::Failed(report) => Err(report.clone()),
+        }
+    }
+
+    /// Tests the new database (connect and migrate) before switching to it and
+    /// remembering it; on failure the current database stays in use.
+    pub async fn switch_database(&self, app: &AppHandle<Wry>, url: Option<String>) -> Result<DatabaseInfo, ErrorReport> {
+        let url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let target = match &url {
+            Some(url) => DatabaseTarget::parse(url).map_err(|e| e.report())?,
+            None => DatabaseTarget::sqlite_file(self.paths.sqlite_file()),
+        };
+        let db = Database::open(target).await.map_err(|e| e.report())?;
+        let info = db.info().await.map_err(|e| e.report())?;
+        let store = app.store(self.paths.settings_file()).map_err(store_error)?;
+        match &url {
+            Some(url) => store.set(Settings::DATABASE_URL, serde_json::Value::String(url.clone())),
+            None => {
+                store.delete(Settings::DATABASE_URL);
+            }
+        }
+        store.save().map_err(store_error)?;
+        let old = std::mem::replace(&mut *self.db.write().await, DbSlot::Connected(db));
+        if let DbSlot::Connected(old) = old {
+            let _ = old.close().await;
+        }
+        tracing::info!(url = %info.url, "switched database");
+        Ok(info)
+    }
+}
+
+async fn open(explicit_url: Option<&str>, paths: &DataPaths) -> Result<Database, ErrorReport> {
+    let (target, _) = resolve_database(explicit_url, paths)?;
+    Database::open(target).await.map_err(|e| CoreError::from(e).report())
+}
+
+async fn start_demo() -> Result<flock_sim::SimHandle, Box<dyn std::error::Error>> {
+    let sim = flock_sim::Simulator::start(flock_sim::SimConfig::default()).await?;
+    sim.load(&flock_sim::demo_scenario()).await?;
+    tracing::info!(url = %sim.base_url(), "demo simulator started");
+    Ok(sim)
+}
+
+fn store_error(e: tauri_plugin_store::Error) -> ErrorReport {
+    ErrorReport {
+        kind: ErrorKind::Internal,
+        message: format!("cannot save the settings: {e}"),
+        fix: Some("Check that the data folder is writable".into()),
+    }
+}
