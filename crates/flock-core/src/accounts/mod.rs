@@ -1,5 +1,17 @@
-//! WhatsApp accounts and their lifecycle.
+//! WhatsApp accounts and their lifecycle: the pure transition function
+//! (`lifecycle`), and the service that runs one session per account
+//! (`AccountManager`), persists every transition and publishes live views.
 
+mod error;
+pub mod lifecycle;
+mod manager;
+mod settings;
 mod state;
+mod view;
 
+pub use error::{phone_digits, AccountError};
+pub use lifecycle::{ConflictPolicy, LinkKind, Timeouts};
+pub use manager::{AccountManager, Diagnostics, LinkMethod};
+pub use settings::{AccountSettings, WHATSAPP_WEB};
 pub use state::AccountState;
+pub use view::{AccountEvent, AccountView, QrView};

@@ -137,3 +137,28 @@ pub async fn remove(db: &impl ConnectionTrait, id: i64) -> Result<(), RepoError>
     }
     Ok(())
 }
+
+/// Forgets who the account was (after a reset wipes its profile).
+pub async fn clear_identity(db: &impl ConnectionTrait, id: i64) -> Result<account::Model, RepoError> {
+    let mut row: account::ActiveModel = get(db, id).await?.into();
+    row.phone = Set(None);
+    row.wa_id = Set(None);
+    row.profile_name = Set(None);
+    row.linked_at = Set(None);
+    row.updated_at = Set(now());
+    Ok(row.update(db).await?)
+}
+
+pub async fn set_show_browser(db: &impl ConnectionTrait, id: i64, show: bool) -> Result<account::Model, RepoError> {
+    let mut row: account::ActiveModel = get(db, id).await?.into();
+    row.show_browser = Set(show);
+    row.updated_at = Set(now());
+    Ok(row.update(db).await?)
+}
+
+/// The session answered just now (health check).
+pub async fn touch_last_seen(db: &impl ConnectionTrait, id: i64) -> Result<account::Model, RepoError> {
+    let mut row: account::ActiveModel = get(db, id).await?.into();
+    row.last_seen_at = Set(Some(now()));
+    Ok(row.update(db).await?)
+}

@@ -1,0 +1,77 @@
+use std::path::PathBuf;
+
+use crate::error::{ErrorKind, ErrorReport};
+use crate::repo::RepoError;
+
+/// Errors of the account service.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error("an account needs a name")]
+    EmptyName,
+    #[error("\"{0}\" is not a phone number with its country code")]
+    BadPhone(String),
+    #[error("account \"{name}\" is restricted by WhatsApp; it is not linked again while restricted")]
+    Restricted { name: String },
+    #[error("cannot remove the browser profile {}: {source}", path.display())]
+    Profile { path: PathBuf, source: std::io::Error },
+    #[error("the account service has stopped")]
+    Stopped,
+}
+
+impl AccountError {
+    pub fn report(&self) -> ErrorReport {
+        match self {
+            AccountError::Repo(e) => e.report(),
+            AccountError::EmptyName => ErrorReport {
+                kind: ErrorKind::InvalidInput,
+                message: self.to_string(),
+                fix: Some("Give the account a name, e.g. \"Sales 1\"".into()),
+            },
+            AccountError::BadPhone(_) => ErrorReport {
+                kind: ErrorKind::InvalidInput,
+                message: self.to_string(),
+                fix: Some("Enter the number with + and its country code, e.g. +91 98765 43210".into()),
+            },
+            AccountError::Restricted { .. } => ErrorReport {
+                kind: ErrorKind::Conflict,
+                message: self.to_string(),
+                fix: Some("Wait until WhatsApp lifts the restriction".into()),
+            },
+            AccountError::Profile { .. } => ErrorReport {
+                kind: ErrorKind::Browser,
+                message: self.to_string(),
+                fix: Some("Close any browser window of this account and try again".into()),
+            },
+            AccountError::Stopped => ErrorReport { kind: ErrorKind::Internal, message: self.to_string(), fix: None },
+        }
+    }
+}
+
+impl From<AccountError> for ErrorReport {
+    fn from(e: AccountError) -> Self {
+        e.report()
+    }
+}
+
+/// `+91 98765-43210` → `919876543210`; a number must start with `+`.
+pub fn phone_digits(input: &str) -> Result<String, AccountError> {
+    let t = input.trim();
+    let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+    let clean = t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !t.starts_with('+') || !clean || !(8..=15).contains(&digits.len()) {
+        return Err(AccountError::BadPhone(input.to_string()));
+    }
+    Ok(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn phone_digits_need_a_country_code() {
+        assert_eq!(super::phone_digits("+91 98765-43210").unwrap(), "919876543210");
+        assert!(super::phone_digits("98765 43210").is_err());
+        assert!(super::phone_digits("+91abc").is_err());
+    }
+}

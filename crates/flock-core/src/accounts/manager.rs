@@ -1,0 +1,713 @@
+//! The account service: one worker task per running account owns its
+//! session (`flock_wa::Session`), feeds the session's events to the pure
+//! lifecycle, persists every transition (`repo::accounts::set_state`) and
+//! publishes a fresh `AccountView` on a broadcast channel.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use flock_wa::{BridgeEvent, Me, Session, SessionConfig, SessionEvent, SessionHandle, WaError};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::error::{phone_digits, AccountError};
+use super::lifecycle::{self, Action, Input, LinkKind, Machine};
+use super::settings::AccountSettings;
+use super::state::AccountState;
+use super::view::{AccountEvent, AccountView, Live, QrView};
+use crate::db::Database;
+use crate::paths::DataPaths;
+use crate::repo::accounts::{self as repo, Transition};
+use crate::repo::RepoError;
+
+/// How to link an account.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, specta::Type)]
+#[serde(tag = "method", rename_all = "camelCase")]
+pub enum LinkMethod {
+    Qr,
+    /// An 8-character code typed on the phone; `phone` with its country code.
+    PairingCode { phone: String },
+}
+
+/// What a running session knows about itself (tests, troubleshooting).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Diagnostics {
+    pub pid: Option<u32>,
+    /// Documents the bridge started in (one per page load).
+    pub bridge_starts: u32,
+    /// `window.__flockBridge.info()` of the current document.
+    pub bridge: Option<serde_json::Value>,
+    pub browser: Option<PathBuf>,
+}
+
+/// The account service. Cheap to clone; all clones share the workers.
+#[derive(Clone)]
+pub struct AccountManager {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Database,
+    paths: DataPaths,
+    settings: AccountSettings,
+    events: broadcast::Sender<AccountEvent>,
+    workers: Mutex<HashMap<i64, WorkerHandle>>,
+    live: Mutex<HashMap<i64, Live>>,
+}
+
+struct WorkerHandle {
+    tx: mpsc::Sender<WorkerCmd>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+enum WorkerCmd {
+    Input(Input, Option<oneshot::Sender<()>>),
+    ShowBrowser(bool),
+    Diagnostics(oneshot::Sender<Diagnostics>),
+    CheckHealth(oneshot::Sender<()>),
+    Stop(oneshot::Sender<()>),
+}
+
+impl AccountManager {
+    pub fn new(db: Database, paths: DataPaths, settings: AccountSettings) -> Self {
+        let (events, _) = broadcast::channel(256);
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                paths,
+                settings,
+                events,
+                workers: Mutex::new(HashMap::new()),
+                live: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn settings(&self) -> &AccountSettings {
+        &self.inner.settings
+    }
+
+    /// Every account change, as it happens.
+    pub fn subscribe(&self) -> broadcast::Receiver<AccountEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub async fn add(&self, name: &str) -> Result<AccountView, AccountError> {
+        if name.trim().is_empty() {
+            return Err(AccountError::EmptyName);
+        }
+        let row = repo::create(self.inner.db.conn(), name).await?;
+        let view = self.inner.view_of(&row);
+        self.inner.publish(AccountEvent::Changed { account: view.clone() });
+        Ok(view)
+    }
+
+    pub async fn list(&self) -> Result<Vec<AccountView>, AccountError> {
+        let rows = repo::list(self.inner.db.conn()).await?;
+        Ok(rows.iter().map(|r| self.inner.view_of(r)).collect())
+    }
+
+    pub async fn get(&self, id: i64) -> Result<AccountView, AccountError> {
+        let row = repo::get(self.inner.db.conn(), id).await?;
+        Ok(self.inner.view_of(&row))
+    }
+
+    /// Starts linking: a live QR (events `Qr`) or a pairing code (event
+    /// `PairingCode`). A profile that is still logged in comes back without
+    /// either. Returns at once; follow the events.
+    pub async fn link(&self, id: i64, method: LinkMethod) -> Result<(), AccountError> {
+        let row = repo::get(self.inner.db.conn(), id).await?;
+        if row.state == AccountState::Restricted.as_str() {
+            return Err(AccountError::Restricted { name: row.name });
+        }
+        let kind = match method {
+            LinkMethod::Qr => LinkKind::Qr,
+            LinkMethod::PairingCode { phone } => LinkKind::PairingCode { phone_digits: phone_digits(&phone)? },
+        };
+        self.send(id, Input::Link(kind), true).await
+    }
+
+    /// Unlinks the device (in WhatsApp too, when its session runs) and
+    /// wipes the profile. The account stays, `logged_out`.
+    pub async fn logout(&self, id: i64) -> Result<(), AccountError> {
+        repo::get(self.inner.db.conn(), id).await?;
+        self.send(id, Input::UserLogout, true).await?;
+        self.stop_worker(id).await;
+        self.wipe_profile(id)?;
+        Ok(())
+    }
+
+    /// Wipes the profile and forgets the number: back to `new`.
+    pub async fn reset(&self, id: i64) -> Result<AccountView, AccountError> {
+        repo::get(self.inner.db.conn(), id).await?;
+        self.stop_worker(id).await;
+        self.wipe_profile(id)?;
+        self.inner.live.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        repo::clear_identity(self.inner.db.conn(), id).await?;
+        let row = repo::set_state(
+            self.inner.db.conn(),
+            id,
+            Transition { to: AccountState::New, reason: Some("Reset: the browser profile was wiped"), fix: None, deadline: None },
+        )
+        .await?;
+        let view = self.inner.view_of(&row);
+        self.inner.publish(AccountEvent::Changed { account: view.clone() });
+        Ok(view)
+    }
+
+    pub async fn remove(&self, id: i64) -> Result<(), AccountError> {
+        repo::get(self.inner.db.conn(), id).await?;
+        self.stop_worker(id).await;
+        self.wipe_profile(id)?;
+        repo::remove(self.inner.db.conn(), id).await?;
+        self.inner.live.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        self.inner.publish(AccountEvent::Removed { id });
+        Ok(())
+    }
+
+    /// Shows (or hides) this account's browser window; a running session
+    /// restarts with the new setting.
+    pub async fn set_show_browser(&self, id: i64, show: bool) -> Result<AccountView, AccountError> {
+        let row = repo::set_show_browser(self.inner.db.conn(), id, show).await?;
+        let tx = self.worker_tx(id);
+        if let Some(tx) = tx {
+            let _ = tx.send(WorkerCmd::ShowBrowser(show)).await;
+        }
+        let view = self.inner.view_of(&row);
+        self.inner.publish(AccountEvent::Changed { account: view.clone() });
+        Ok(view)
+    }
+
+    /// A send failed with a server code; 463 (reachout timelock) puts the
+    /// account in `restricted` (sending paused, session kept).
+    pub async fn report_send_error(&self, id: i64, code: i32) -> Result<(), AccountError> {
+        if self.worker_tx(id).is_none() {
+            return Ok(());
+        }
+        self.send(id, Input::SendRejected { code }, false).await
+    }
+
+    /// At start: brings back every linked account from its profile, without
+    /// a QR, one every `restore_stagger`. Accounts left in a transitional
+    /// state by a previous run that cannot be restored are settled first.
+    /// Returns how many accounts are being restored.
+    pub async fn restore_all(&self) -> Result<usize, AccountError> {
+        let rows = repo::list(self.inner.db.conn()).await?;
+        let mut restore = Vec::new();
+        for row in rows {
+            let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
+            let linked = row.phone.is_some();
+            let settle = match state {
+                AccountState::Active | AccountState::Reconnecting | AccountState::Syncing | AccountState::Failed if linked => {
+                    restore.push(row.id);
+                    None
+                }
+                AccountState::WaitingForScan => Some((AccountState::LinkExpired, "Flock stopped while linking", "Click Link to try again")),
+                AccountState::Syncing | AccountState::Reconnecting => {
+                    Some((AccountState::Failed, "Flock stopped before the account was linked", "Click Link to try again"))
+                }
+                _ => None,
+            };
+            if let Some((to, reason, fix)) = settle {
+                if self.worker_tx(row.id).is_none() {
+                    let row = repo::set_state(
+                        self.inner.db.conn(),
+                        row.id,
+                        Transition { to, reason: Some(reason), fix: Some(fix), deadline: None },
+                    )
+                    .await?;
+                    self.inner.publish(AccountEvent::Changed { account: self.inner.view_of(&row) });
+                }
+            }
+        }
+        let restore: Vec<i64> = restore.into_iter().filter(|id| self.worker_tx(*id).is_none()).collect();
+        let count = restore.len();
+        let me = self.clone();
+        let stagger = self.inner.settings.restore_stagger;
+        tokio::spawn(async move {
+            for (i, id) in restore.into_iter().enumerate() {
+                if i > 0 {
+                    tokio::time::sleep(stagger).await;
+                }
+                if let Err(e) = me.send(id, Input::Restore, false).await {
+                    tracing::warn!(account = id, "cannot restore: {e}");
+                }
+            }
+        });
+        Ok(count)
+    }
+
+    /// Runs the health check of a running account now (state, last seen,
+    /// memory); the periodic one runs every `health_interval`.
+    pub async fn check_health(&self, id: i64) -> Result<AccountView, AccountError> {
+        if let Some(tx) = self.worker_tx(id) {
+            let (reply, rx) = oneshot::channel();
+            if tx.send(WorkerCmd::CheckHealth(reply)).await.is_ok() {
+                let _ = rx.await;
+            }
+        }
+        self.get(id).await
+    }
+
+    /// The running session's process and bridge (None when not running).
+    pub async fn diagnostics(&self, id: i64) -> Option<Diagnostics> {
+        let tx = self.worker_tx(id)?;
+        let (reply, rx) = oneshot::channel();
+        tx.send(WorkerCmd::Diagnostics(reply)).await.ok()?;
+        rx.await.ok()
+    }
+
+    /// Closes every browser (profiles kept; linked accounts come back with
+    /// `restore_all` on the next start).
+    pub async fn shutdown(&self) {
+        let ids: Vec<i64> = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner()).keys().copied().collect();
+        let stops = ids.into_iter().map(|id| self.stop_worker(id));
+        futures::future::join_all(stops).await;
+    }
+
+    fn worker_tx(&self, id: i64) -> Option<mpsc::Sender<WorkerCmd>> {
+        let workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
+        workers.get(&id).filter(|w| !w.task.is_finished()).map(|w| w.tx.clone())
+    }
+
+    /// Sends an input to the account's worker, starting one if needed;
+    /// `wait`: until the worker has carried it out.
+    async fn send(&self, id: i64, input: Input, wait: bool) -> Result<(), AccountError> {
+        let tx = match self.worker_tx(id) {
+            Some(tx) => tx,
+            None => self.spawn_worker(id).await?,
+        };
+        let (done, rx) = oneshot::channel();
+        tx.send(WorkerCmd::Input(input, Some(done))).await.map_err(|_| AccountError::Stopped)?;
+        if wait {
+            rx.await.map_err(|_| AccountError::Stopped)?;
+        }
+        Ok(())
+    }
+
+    async fn spawn_worker(&self, id: i64) -> Result<mpsc::Sender<WorkerCmd>, AccountError> {
+        let row = repo::get(self.inner.db.conn(), id).await?;
+        let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
+        let (tx, rx) = mpsc::channel(32);
+        let worker = Worker {
+            id,
+            inner: self.inner.clone(),
+            machine: Machine::new(state, self.inner.settings.conflict),
+            show_browser: row.show_browser,
+            session: None,
+            events: None,
+            deadline: None,
+            restart_at: None,
+            me: None,
+            bridge_starts: 0,
+            queue: VecDeque::new(),
+        };
+        let task = tokio::spawn(worker.run(rx));
+        let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(existing) = workers.get(&id).filter(|w| !w.task.is_finished()) {
+            // Another caller started one meanwhile: use it, drop ours.
+            task.abort();
+            return Ok(existing.tx.clone());
+        }
+        workers.insert(id, WorkerHandle { tx: tx.clone(), task });
+        Ok(tx)
+    }
+
+    async fn stop_worker(&self, id: i64) {
+        let handle = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        if let Some(h) = handle {
+            let (reply, rx) = oneshot::channel();
+            if h.tx.send(WorkerCmd::Stop(reply)).await.is_ok() {
+                let _ = tokio::time::timeout(Duration::from_secs(20), rx).await;
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(5), h.task).await;
+        }
+    }
+
+    fn wipe_profile(&self, id: i64) -> Result<(), AccountError> {
+        let dir = self.inner.profile_dir(id);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(AccountError::Profile { path: dir, source }),
+        }
+    }
+}
+
+impl Inner {
+    fn profile_dir(&self, id: i64) -> PathBuf {
+        self.paths.profiles_dir().join(format!("account-{id}"))
+    }
+
+    fn view_of(&self, row: &crate::entities::account::Model) -> AccountView {
+        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        AccountView::from_row(row, live.get(&row.id))
+    }
+
+    fn publish(&self, ev: AccountEvent) {
+        // No subscriber is fine.
+        let _ = self.events.send(ev);
+    }
+
+    fn update_live(&self, id: i64, f: impl FnOnce(&mut Live)) {
+        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        f(live.entry(id).or_default());
+    }
+
+    async fn publish_current(&self, id: i64) {
+        match repo::get(self.db.conn(), id).await {
+            Ok(row) => self.publish(AccountEvent::Changed { account: self.view_of(&row) }),
+            Err(e) => tracing::warn!(account = id, "cannot read the account: {e}"),
+        }
+    }
+}
+
+/// One account's worker: owns its session and its lifecycle machine.
+struct Worker {
+    id: i64,
+    inner: Arc<Inner>,
+    machine: Machine,
+    show_browser: bool,
+    session: Option<SessionHandle>,
+    events: Option<mpsc::UnboundedReceiver<SessionEvent>>,
+    deadline: Option<Instant>,
+    restart_at: Option<Instant>,
+    me: Option<Me>,
+    bridge_starts: u32,
+    queue: VecDeque<Input>,
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_event(rx: &mut Option<mpsc::UnboundedReceiver<SessionEvent>>) -> Option<SessionEvent> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Worker {
+    async fn run(mut self, mut rx: mpsc::Receiver<WorkerCmd>) {
+        let mut health = tokio::time::interval(self.inner.settings.health_interval);
+        health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        health.tick().await;
+        loop {
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    None => { self.stop_session().await; break; }
+                    Some(WorkerCmd::Stop(reply)) => {
+                        self.stop_session().await;
+                        let _ = reply.send(());
+                        break;
+                    }
+                    Some(WorkerCmd::Input(input, done)) => {
+                        self.feed(input).await;
+                        if let Some(done) = done { let _ = done.send(()); }
+                    }
+                    Some(WorkerCmd::ShowBrowser(show)) => {
+                        self.show_browser = show;
+                        if self.session.is_some() {
+                            self.stop_session().await;
+                            self.start_session().await;
+                            self.drain().await;
+                        }
+                    }
+                    Some(WorkerCmd::Diagnostics(reply)) => {
+                        let bridge = match &self.session {
+                            Some(s) => s.bridge_info().await.ok(),
+                            None => None,
+                        };
+                        let _ = reply.send(Diagnostics {
+                            pid: self.session.as_ref().and_then(|s| s.pid()),
+                            bridge_starts: self.bridge_starts,
+                            bridge,
+                            browser: self.session.as_ref().map(|s| s.browser().path.clone()),
+                        });
+                    }
+                    Some(WorkerCmd::CheckHealth(reply)) => {
+                        self.health().await;
+                        let _ = reply.send(());
+                    }
+                },
+                ev = next_event(&mut self.events) => match ev {
+                    Some(SessionEvent::Bridge(b)) => self.on_bridge(b).await,
+                    Some(SessionEvent::Exited { reason }) => {
+                        self.session_gone();
+                        self.feed(Input::BrowserExited { reason }).await;
+                    }
+                    None => {
+                        self.session_gone();
+                        self.feed(Input::BrowserExited { reason: "the session ended".into() }).await;
+                    }
+                },
+                _ = sleep_until_opt(self.deadline) => {
+                    self.deadline = None;
+                    self.feed(Input::Deadline).await;
+                }
+                _ = sleep_until_opt(self.restart_at) => {
+                    self.restart_at = None;
+                    self.start_session().await;
+                    self.drain().await;
+                }
+                _ = health.tick() => self.health().await,
+            }
+        }
+        self.inner.update_live(self.id, |l| *l = Live::default());
+    }
+
+    fn session_gone(&mut self) {
+        self.session = None;
+        self.events = None;
+        self.inner.update_live(self.id, |l| {
+            l.running = false;
+            l.qr = None;
+            l.pairing_code = None;
+            l.memory_kib = None;
+        });
+    }
+
+    async fn feed(&mut self, input: Input) {
+        self.queue.push_back(input);
+        self.drain().await;
+    }
+
+    /// Runs queued inputs through the lifecycle, persisting and acting.
+    async fn drain(&mut self) {
+        while let Some(input) = self.queue.pop_front() {
+            let before = self.machine.state;
+            let step = lifecycle::step(&mut self.machine, input, &self.inner.settings.timeouts);
+            if let Some(to) = &step.to {
+                self.persist(before, to).await;
+            }
+            for action in step.actions {
+                self.act(action).await;
+            }
+        }
+    }
+
+    async fn persist(&mut self, before: AccountState, to: &lifecycle::Target) {
+        let timeout = self.inner.settings.timeouts.deadline_for(to.state);
+        self.deadline = timeout.map(|d| Instant::now() + d);
+        let deadline = timeout.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| chrono::Utc::now() + d);
+        if to.state != AccountState::WaitingForScan {
+            self.inner.update_live(self.id, |l| {
+                l.qr = None;
+                l.pairing_code = None;
+            });
+        }
+        tracing::info!(account = self.id, from = before.as_str(), to = to.state.as_str(), reason = %to.reason, "account state");
+        let res = repo::set_state(
+            self.inner.db.conn(),
+            self.id,
+            Transition { to: to.state, reason: Some(&to.reason), fix: to.fix.as_deref(), deadline },
+        )
+        .await;
+        match res {
+            Ok(row) => self.inner.publish(AccountEvent::Changed { account: self.inner.view_of(&row) }),
+            Err(e) => tracing::error!(account = self.id, "cannot store the state change: {e}"),
+        }
+    }
+
+    async fn act(&mut self, action: Action) {
+        match action {
+            Action::StartSession => {
+                if self.session.is_none() {
+                    self.start_session().await;
+                }
+            }
+            Action::StopSession => self.stop_session().await,
+            Action::RestartAfter(delay) => {
+                self.stop_session().await;
+                self.restart_at = Some(Instant::now() + delay);
+            }
+            Action::Takeover => {
+                if let Some(s) = &self.session {
+                    if let Err(e) = s.takeover().await {
+                        tracing::warn!(account = self.id, "takeover: {e}");
+                    }
+                }
+            }
+            Action::RequestPairingCode => {
+                let digits = match &self.machine.link {
+                    Some(LinkKind::PairingCode { phone_digits }) => phone_digits.clone(),
+                    _ => return,
+                };
+                if let Some(s) = &self.session {
+                    if let Err(e) = s.request_pairing_code(&digits).await {
+                        self.queue.push_back(Input::PairingFailed { message: e.to_string() });
+                    }
+                }
+            }
+            Action::StoreIdentity => self.store_identity().await,
+            Action::LogoutSession => self.logout_session().await,
+        }
+    }
+
+    async fn store_identity(&mut self) {
+        let Some(me) = self.me.clone() else { return };
+        let res = repo::set_identity(self.inner.db.conn(), self.id, &me.e164(), &me.wa_id(), me.pushname.as_deref()).await;
+        match res {
+            Ok(_) => self.queue.push_back(Input::IdentityStored),
+            Err(RepoError::Conflict { message, fix }) => self.queue.push_back(Input::IdentityConflict { message, fix }),
+            Err(e) => {
+                tracing::error!(account = self.id, "cannot store the identity: {e}");
+                self.queue.push_back(Input::IdentityConflict {
+                    message: format!("Cannot store the account's number: {e}"),
+                    fix: "Check the database, then click Link again".into(),
+                });
+            }
+        }
+    }
+
+    async fn logout_session(&mut self) {
+        let Some(s) = self.session.clone() else { return };
+        if let Err(e) = s.logout().await {
+            tracing::warn!(account = self.id, "logout in the page: {e}");
+            return;
+        }
+        // Let the unlink reach WhatsApp before the browser closes: wait for
+        // the page's `Cmd` logout (bounded).
+        let Some(rx) = self.events.as_mut() else { return };
+        let _ = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(ev) = rx.recv().await {
+                if matches!(ev, SessionEvent::Bridge(BridgeEvent::Logout) | SessionEvent::Exited { .. }) {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+
+    async fn start_session(&mut self) {
+        let s = &self.inner.settings;
+        let cfg = SessionConfig {
+            label: format!("account {}", self.id),
+            url: s.wa_url.clone(),
+            profile_dir: self.inner.profile_dir(self.id),
+            browser_path: s.browser_path.clone(),
+            preference: s.browser_preference,
+            show_window: self.show_browser,
+            env: s.browser_env.clone(),
+            bridge_js: flock_wa::bridge::load(Some(self.inner.paths.root())).into_owned(),
+            launch_timeout: s.launch_timeout,
+        };
+        if let Err(e) = ensure_private_dir(&self.inner.paths.profiles_dir()) {
+            tracing::warn!("cannot make the profiles folder private: {e}");
+        }
+        self.me = None;
+        match Session::start(cfg).await {
+            Ok((handle, events)) => {
+                self.session = Some(handle);
+                self.events = Some(events);
+                self.inner.update_live(self.id, |l| l.running = true);
+                self.inner.publish_current(self.id).await;
+            }
+            Err(e) => {
+                tracing::warn!(account = self.id, "cannot start the session: {e}");
+                let fix = match &e {
+                    WaError::BrowserNotFound { .. } => "Install Google Chrome or Chromium, or set the browser path in the settings",
+                    WaError::BrowserPathMissing { .. } => "Fix or clear the browser path in the settings",
+                    WaError::Navigate { .. } => "Check the internet connection",
+                    _ => "Try again; if it keeps failing, send the log file to support",
+                };
+                self.queue.push_back(Input::LaunchFailed { reason: e.to_string(), fix: fix.into() });
+            }
+        }
+    }
+
+    async fn stop_session(&mut self) {
+        self.restart_at = None;
+        if let Some(s) = self.session.take() {
+            s.close().await;
+        }
+        self.events = None;
+        self.me = None;
+        self.inner.update_live(self.id, |l| {
+            l.running = false;
+            l.qr = None;
+            l.pairing_code = None;
+            l.memory_kib = None;
+        });
+    }
+
+    async fn on_bridge(&mut self, ev: BridgeEvent) {
+        match ev {
+            BridgeEvent::Hello { .. } => self.bridge_starts += 1,
+            BridgeEvent::Boot { version, missing, optional_missing } => {
+                if !optional_missing.is_empty() {
+                    tracing::info!(account = self.id, ?version, "optional WhatsApp Web internals missing: {}", optional_missing.join(", "));
+                }
+                self.inner.update_live(self.id, |l| l.wa_version = version.clone());
+                if missing.is_empty() {
+                    self.inner.publish_current(self.id).await;
+                } else {
+                    self.feed(Input::Missing { version, names: missing }).await;
+                }
+            }
+            BridgeEvent::State { state, has_synced, me } => {
+                let identity = me.is_some();
+                if me.is_some() {
+                    self.me = me;
+                }
+                self.feed(Input::Socket { state, has_synced, identity }).await;
+            }
+            BridgeEvent::Qr { payload } => {
+                let linking_by_qr = self.machine.state == AccountState::WaitingForScan && self.machine.link == Some(LinkKind::Qr);
+                if !linking_by_qr {
+                    return;
+                }
+                let svg = flock_wa::qr::qr_svg(&payload).unwrap_or_default();
+                let qr = QrView { payload: payload.clone(), svg: svg.clone() };
+                self.inner.update_live(self.id, |l| l.qr = Some(qr));
+                self.inner.publish(AccountEvent::Qr { id: self.id, payload, svg });
+                self.inner.publish_current(self.id).await;
+            }
+            BridgeEvent::PairingCode { code } => {
+                if self.machine.state != AccountState::WaitingForScan {
+                    return;
+                }
+                self.inner.update_live(self.id, |l| l.pairing_code = Some(code.clone()));
+                self.inner.publish(AccountEvent::PairingCode { id: self.id, code });
+                self.inner.publish_current(self.id).await;
+            }
+            BridgeEvent::PairingError { message } => self.feed(Input::PairingFailed { message }).await,
+            BridgeEvent::Logout => {
+                self.me = None;
+                self.feed(Input::LoggedOut).await;
+            }
+            BridgeEvent::SyncProgress { .. } => {}
+            BridgeEvent::Error { message } => tracing::warn!(account = self.id, "bridge: {message}"),
+        }
+    }
+
+    async fn health(&mut self) {
+        let Some(s) = self.session.clone() else { return };
+        match s.health().await {
+            Ok(h) => self.inner.update_live(self.id, |l| l.memory_kib = h.pss_kib),
+            Err(e) => tracing::debug!(account = self.id, "health: {e}"),
+        }
+        if self.machine.state == AccountState::Active {
+            if let Err(e) = repo::touch_last_seen(self.inner.db.conn(), self.id).await {
+                tracing::warn!(account = self.id, "cannot store last seen: {e}");
+            }
+        }
+        self.inner.publish_current(self.id).await;
+    }
+}
+
+fn ensure_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! What the UI (through the Tauri shell) and `flockctl` see of an account,
+//! and the live events the manager publishes.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::state::AccountState;
+use crate::entities::account;
+
+/// A QR code to show: the payload the phone scans and an SVG image of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct QrView {
+    pub payload: String,
+    pub svg: String,
+}
+
+/// One account as the UI shows it: stored fields plus what only the running
+/// session knows (QR, pairing code, WhatsApp Web version, memory).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: i64,
+    pub name: String,
+    pub state: AccountState,
+    /// Why it is in this state.
+    pub reason: Option<String>,
+    /// What fixes it, when something must be done.
+    pub fix: Option<String>,
+    /// A transitional state must be left by then.
+    pub deadline: Option<DateTime<Utc>>,
+    /// E.164, read from the session.
+    pub phone: Option<String>,
+    pub wa_id: Option<String>,
+    pub profile_name: Option<String>,
+    pub show_browser: bool,
+    pub linked_at: Option<DateTime<Utc>>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// A browser is running for this account.
+    pub running: bool,
+    pub qr: Option<QrView>,
+    pub pairing_code: Option<String>,
+    pub wa_version: Option<String>,
+    /// PSS of the account's browser, KiB (Linux; from the health check).
+    pub memory_kib: Option<u64>,
+}
+
+/// What only the running session knows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Live {
+    pub running: bool,
+    pub qr: Option<QrView>,
+    pub pairing_code: Option<String>,
+    pub wa_version: Option<String>,
+    pub memory_kib: Option<u64>,
+}
+
+impl AccountView {
+    pub(crate) fn from_row(row: &account::Model, live: Option<&Live>) -> Self {
+        let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
+        let live = live.cloned().unwrap_or_default();
+        Self {
+            id: row.id,
+            name: row.name.clone(),
+            state,
+            reason: row.state_reason.clone(),
+            fix: row.state_fix.clone(),
+            deadline: row.state_deadline,
+            phone: row.phone.clone(),
+            wa_id: row.wa_id.clone(),
+            profile_name: row.profile_name.clone(),
+            show_browser: row.show_browser,
+            linked_at: row.linked_at,
+            last_seen_at: row.last_seen_at,
+            running: live.running,
+            qr: live.qr,
+            pairing_code: live.pairing_code,
+            wa_version: live.wa_version,
+            memory_kib: live.memory_kib,
+        }
+    }
+}
+
+/// Published on every account change (`AccountManager::subscribe`).
+/// JSON: `{"event": "changed", "account": {...}}`, `{"event": "qr", "id", "payload", "svg"}`,
+/// `{"event": "pairingCode", "id", "code"}`, `{"event": "removed", "id"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum AccountEvent {
+    Changed { account: AccountView },
+    Qr { id: i64, payload: String, svg: String },
+    #[serde(rename_all = "camelCase")]
+    PairingCode { id: i64, code: String },
+    Removed { id: i64 },
+}
+
+impl AccountEvent {
+    pub fn account_id(&self) -> i64 {
+        match self {
+            AccountEvent::Changed { account } => account.id,
+            AccountEvent::Qr { id, .. } | AccountEvent::PairingCode { id, .. } | AccountEvent::Removed { id } => *id,
+        }
+    }
+}

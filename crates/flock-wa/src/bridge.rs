@@ -1,0 +1,58 @@
+//! The injected bridge script: the ONE place that uses WhatsApp Web
+//! internals. A `bridge.js` in the data folder overrides the built-in one
+//! (to follow a WhatsApp Web update without a new Flock build).
+
+use std::borrow::Cow;
+use std::path::Path;
+
+/// The CDP binding the bridge calls with one JSON string per event.
+pub const BINDING: &str = "__flockEmit";
+
+/// The built-in script.
+pub const BUILT_IN: &str = include_str!("bridge.js");
+
+/// The script to inject: `<data_dir>/bridge.js` when present and readable,
+/// else the built-in one.
+pub fn load(data_dir: Option<&Path>) -> Cow<'static, str> {
+    if let Some(dir) = data_dir {
+        let path = dir.join("bridge.js");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                tracing::info!(path = %path.display(), "using the bridge script from the data folder");
+                return Cow::Owned(text);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(path = %path.display(), "cannot read the bridge override, using the built-in one: {e}"),
+        }
+    }
+    Cow::Borrowed(BUILT_IN)
+}
+
+/// A JavaScript call of a bridge command, with its arguments JSON-encoded.
+pub fn call(command: &str, args: &[serde_json::Value]) -> String {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    format!(
+        "(function(){{var b=window.__flockBridge;if(!b||typeof b.{command}!=='function')return 'no bridge';return b.{command}({});}})()",
+        args.join(",")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn override_file_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(Some(dir.path())), BUILT_IN);
+        std::fs::write(dir.path().join("bridge.js"), "/* custom */").unwrap();
+        assert_eq!(load(Some(dir.path())), "/* custom */");
+        assert!(BUILT_IN.contains(BINDING));
+    }
+
+    #[test]
+    fn calls_encode_arguments() {
+        let js = call("pairingCode", &[serde_json::json!("91\"98")]);
+        assert!(js.contains(r#"b.pairingCode("91\"98")"#), "{js}");
+    }
+}
