@@ -22,6 +22,8 @@ pub fn specta_builder() -> Builder<Wry> {
         .events(collect_events![events::DatabaseChanged])
         // Row ids are i64 in the database but stay far below 2^53.
         .dangerously_cast_bigints_to_number()
+        // One TypeScript name per Rust type (no _Serialize/_Deserialize pairs).
+        .disable_serde_phases()
 }
 
 pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {

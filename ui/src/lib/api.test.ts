@@ -64,6 +64,16 @@ describe("tauriBackend", () => {
   });
 });
 
+describe("tauriBackend appInfo", () => {
+  it("unwraps the command's result, and turns an error into a thrown one", async () => {
+    const info = { version: "0.1.0", dataDir: "/d", logDir: "/d/logs", demo: false, database: { status: "connected", info: INFO } };
+    bindings.commands.appInfo.mockResolvedValue({ status: "ok", data: info });
+    await expect(tauriBackend().appInfo()).resolves.toEqual(info);
+    bindings.commands.appInfo.mockResolvedValue({ status: "error", error: { kind: "internal", message: "state missing", fix: null } });
+    await expect(tauriBackend().appInfo()).rejects.toThrow("state missing");
+  });
+});
+
 describe("toAppError / unavailableBackend", () => {
   it("keeps a well-formed AppError and rejects an unknown kind", () => {
     const ok = { kind: "not_found", message: "m", fix: null };
