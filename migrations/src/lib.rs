@@ -24,6 +24,7 @@ mod m20261126_000013_create_message_events;
 mod m20261126_000014_create_inbound_messages;
 mod m20261126_000015_create_opt_outs;
 mod m20261126_000016_create_workstations;
+mod m20261126_000017_create_tag_rules;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000014_create_inbound_messages::Migration),
             Box::new(m20261126_000015_create_opt_outs::Migration),
             Box::new(m20261126_000016_create_workstations::Migration),
+            Box::new(m20261126_000017_create_tag_rules::Migration),
         ]
     }
 }
@@ -70,4 +72,5 @@ pub const TABLES: &[&str] = &[
     "inbound_messages",
     "opt_outs",
     "workstations",
+    "tag_rules",
 ];

@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod config;
+pub mod contacts;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod groups;
 pub mod logging;
 pub mod paths;
 pub mod phone;

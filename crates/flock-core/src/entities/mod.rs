@@ -16,6 +16,7 @@ pub mod message;
 pub mod message_event;
 pub mod opt_out;
 pub mod tag;
+pub mod tag_rule;
 pub mod workstation;
 
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

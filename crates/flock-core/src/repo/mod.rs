@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod groups;
+pub mod tags;
 
 use sea_orm::DbErr;
 

@@ -4,4 +4,5 @@
 mod accounts;
 mod contacts;
 mod groups;
+mod groups_sync;
 mod schema;

@@ -1,0 +1,54 @@
+//! Groups: what our accounts see of their WhatsApp groups, recorded
+//! incrementally. `apply_snapshot` takes one account's snapshot (from the
+//! browser bridge) and records new, changed and left groups, joined and left
+//! members, and every member as a contact.
+
+mod merge;
+pub mod snapshot;
+mod sync;
+
+pub use snapshot::{AccountGroupsSnapshot, GroupSnapshot, ParticipantSnapshot};
+pub use sync::{apply_snapshot, apply_snapshot_with_progress, SkippedParticipant, SyncProgress, SyncSummary};
+
+use crate::error::{ErrorKind, ErrorReport};
+use crate::repo::RepoError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("account {0} does not exist")]
+    AccountNotFound(i64),
+    #[error("\"{0}\" is not a WhatsApp group id")]
+    InvalidGroupId(String),
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+impl From<sea_orm::DbErr> for SyncError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        SyncError::Repo(RepoError::Db(e))
+    }
+}
+
+impl SyncError {
+    pub fn report(&self) -> ErrorReport {
+        match self {
+            SyncError::AccountNotFound(_) => ErrorReport {
+                kind: ErrorKind::NotFound,
+                message: self.to_string(),
+                fix: Some("Refresh the accounts list; the account may have been removed".into()),
+            },
+            SyncError::InvalidGroupId(_) => ErrorReport {
+                kind: ErrorKind::Internal,
+                message: format!("the group sync received bad data: {self}"),
+                fix: Some("Update Flock; WhatsApp Web may have changed. Send the log file to support".into()),
+            },
+            SyncError::Repo(e) => e.report(),
+        }
+    }
+}
+
+impl From<SyncError> for ErrorReport {
+    fn from(e: SyncError) -> Self {
+        e.report()
+    }
+}
