@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { writeFile, mkdir } from "node:fs/promises";
 import { isAbsolute } from "node:path";
+import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createSession, deleteSession, waitFor } from "./webdriver.mjs";
@@ -60,8 +61,26 @@ test("the app starts, shows the whole navigation, and Settings shows the databas
       throw e;
     });
 
-    const png = await session.saveScreenshot(`${ARTIFACTS}settings.png`);
+    const png = await saveWindowScreenshot(session, `${ARTIFACTS}settings.png`);
     t.diagnostic(`screenshot: ${png}`);
+
+    // A wrong database URL: a clear error naming the URL with the password
+    // hidden, and the database in use does not change.
+    const badUrl = "postgres://flock:s3cret@127.0.0.1:1/flock";
+    await session.type("css:[data-testid=db-url-input]", badUrl);
+    await session.click("css:[data-testid=db-switch-postgres]");
+    const errorText = await waitFor(
+      async () => {
+        const [box] = await session.findAll("[data-testid=db-switch-error]");
+        return box ? (await session.text(box)).replace(/\s+/g, " ") : false;
+      },
+      { timeout: 30_000, what: "the switch error box" },
+    );
+    assert.match(errorText, /postgres:\/\/flock:\*\*\*\*@127\.0\.0\.1:1\/flock/);
+    assert.doesNotMatch(errorText, /s3cret/);
+    assert.equal((await session.text("css:[data-testid=db-backend]")).trim(), EXPECT_BACKEND);
+    const errPng = await saveWindowScreenshot(session, `${ARTIFACTS}settings-wrong-url.png`);
+    t.diagnostic(`screenshot: ${errPng}`);
   } catch (error) {
     await saveFailureArtifacts(session, t);
     throw error;
@@ -73,11 +92,27 @@ test("the app starts, shows the whole navigation, and Settings shows the databas
 
 async function saveFailureArtifacts(session, t) {
   try {
-    await session.saveScreenshot(`${ARTIFACTS}failure.png`);
+    await saveWindowScreenshot(session, `${ARTIFACTS}failure.png`);
     await mkdir(ARTIFACTS, { recursive: true });
     await writeFile(`${ARTIFACTS}failure.html`, String(await session.pageSource()));
     t.diagnostic(`failure screenshot and page source in ${ARTIFACTS}`);
   } catch (e) {
     t.diagnostic(`could not save failure artifacts: ${e.message}`);
   }
+}
+
+// WebKitWebDriver's screenshot can return a stale frame under Xvfb (seen: the
+// first paint, before the page updated). What the X display shows is what a
+// person would see, so take that when we can and fall back to WebDriver.
+async function saveWindowScreenshot(session, file) {
+  if (process.env.DISPLAY) {
+    try {
+      await mkdir(ARTIFACTS, { recursive: true });
+      execFileSync("import", ["-window", "root", file], { timeout: 20_000 });
+      return file;
+    } catch {
+      // ImageMagick missing or the display gone: use WebDriver's picture.
+    }
+  }
+  return session.saveScreenshot(file);
 }

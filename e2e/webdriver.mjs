@@ -118,6 +118,11 @@ export class Session {
     await this.cmd("POST", `/element/${encodeURIComponent(await this.#ref(element))}/click`, {});
   }
 
+  /** Types text into an input (Element Send Keys). */
+  async type(element, text) {
+    await this.cmd("POST", `/element/${encodeURIComponent(await this.#ref(element))}/value`, { text });
+  }
+
   /** Rendered text of an element (a reference, or "css:<selector>"). */
   async text(element) {
     return this.cmd("GET", `/element/${encodeURIComponent(await this.#ref(element))}/text`);

@@ -52,7 +52,9 @@ pids+=($!)
 export DISPLAY=$display
 driver_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 native_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-tauri-driver --port "$driver_port" --native-port "$native_port" --native-driver /usr/bin/WebKitWebDriver >"$work/tauri-driver.log" 2>&1 &
+# WebKitGTK's DMA-BUF renderer stops repainting under Xvfb (the DOM updates,
+# the window keeps its first frame): use the shared-memory renderer.
+WEBKIT_DISABLE_DMABUF_RENDERER=1 tauri-driver --port "$driver_port" --native-port "$native_port" --native-driver /usr/bin/WebKitWebDriver >"$work/tauri-driver.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do
   (echo > "/dev/tcp/127.0.0.1/$driver_port") 2>/dev/null && break

@@ -92,7 +92,8 @@ impl Database {
             DatabaseTarget::SqliteMemory => {
                 options.max_connections(1).map_sqlx_sqlite_opts(sqlite_pragmas);
             }
-            DatabaseTarget::Postgres { .. } => {
+            DatabaseTarget::Postgres { url } => {
+                probe_postgres(url, &target).await?;
                 options.max_connections(8);
             }
         }
@@ -160,6 +161,22 @@ impl Database {
 
     pub async fn close(self) -> Result<(), DbError> {
         self.conn.close().await.map_err(DbError::from)
+    }
+}
+
+/// One plain connection first: the pool only says "timed out" when it cannot
+/// connect, while a single connection says why (refused, bad password, no
+/// such database), and that is what the person needs to read.
+async fn probe_postgres(url: &str, target: &DatabaseTarget) -> Result<(), DbError> {
+    use sea_orm::sqlx::{Connection, PgConnection};
+    let failed = |cause: String| DbError::Connect { url: target.redacted(), backend: Backend::Postgres, cause };
+    match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(url)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(failed(e.to_string())),
+        Err(_) => Err(failed("no answer within 5 seconds".into())),
     }
 }
 

@@ -52,5 +52,6 @@ async fn an_unreachable_postgres_url_names_the_url_and_hides_the_password() {
     let report = err.report();
     assert!(report.message.contains("postgres://flock:****@127.0.0.1:1/flock"), "{}", report.message);
     assert!(!report.message.contains("s3cret"));
+    assert!(report.message.to_lowercase().contains("refused"), "the real cause, not a pool timeout: {}", report.message);
     assert!(report.fix.unwrap().contains("PostgreSQL server is running"));
 }
