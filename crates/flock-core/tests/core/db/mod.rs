@@ -3,6 +3,8 @@
 
 mod accounts;
 mod contacts;
+mod contacts_import;
+mod contacts_query;
 mod groups;
 mod groups_sync;
 mod schema;

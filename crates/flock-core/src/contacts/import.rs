@@ -1,0 +1,446 @@
+//! CSV import: detect headers, map columns, normalise phones, de-duplicate
+//! (within the file and against the database), and report every row.
+//! Nothing is silently lost: each data row ends up imported, updated,
+//! duplicate or rejected, with its row number, raw value and reason.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{
+    sea_query::OnConflict, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::mapping::{looks_like_headers, propose_mapping, ColumnMapping, ImportField};
+use super::ImportError;
+use crate::entities::{contact, contact_tag, Timestamp};
+use crate::phone::PhoneNormalizer;
+use crate::repo::tags::{ensure_tags, inserted, link_contacts, ID_CHUNK};
+
+/// Rows per transaction (and per multi-row INSERT: 9 columns each).
+const BATCH: usize = 1_000;
+/// Rows shown in a preview.
+const SAMPLE_ROWS: usize = 5;
+
+/// What the mapping step shows before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvPreview {
+    pub has_headers: bool,
+    /// Header names, or "column 1", "column 2", … without a header row.
+    pub headers: Vec<String>,
+    pub mapping: ColumnMapping,
+    /// The first data rows, as read (invalid UTF-8 shown with �).
+    pub sample: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOptions {
+    /// Shown in the report and recorded as consent source "import:<file name>".
+    pub file_name: String,
+    /// Country for numbers written without a country code (two letters).
+    pub default_country: String,
+    /// `None`: the proposed mapping.
+    pub mapping: Option<ColumnMapping>,
+    /// `None`: detected.
+    pub has_headers: Option<bool>,
+}
+
+impl ImportOptions {
+    pub fn new(file_name: impl Into<String>) -> Self {
+        Self { file_name: file_name.into(), default_country: "IN".into(), mapping: None, has_headers: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOutcome {
+    /// A new contact.
+    Imported,
+    /// An existing contact got values it did not have (empty fields, tags).
+    Updated,
+    /// Same number as an earlier row, or already a contact with nothing new.
+    Duplicate,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRow {
+    /// Line number in the file (the header row is line 1).
+    pub row: u64,
+    pub outcome: RowOutcome,
+    /// The phone cell as written (the whole line when there is no phone cell).
+    pub raw: String,
+    /// E.164, when the phone could be read.
+    pub phone: Option<String>,
+    pub contact_id: Option<i64>,
+    /// Why it was rejected or is a duplicate; what was filled in for an update.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportTotals {
+    /// Data rows read (header excluded, blank lines not counted).
+    pub rows: u64,
+    pub imported: u64,
+    pub updated: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub file_name: String,
+    pub consent_source: String,
+    pub has_headers: bool,
+    pub mapping: ColumnMapping,
+    pub totals: ImportTotals,
+    /// One entry per data row, in file order.
+    pub rows: Vec<ImportRow>,
+}
+
+/// One record of the file: its line and cells (`Err` = not valid UTF-8).
+struct RawRecord {
+    line: u64,
+    cells: Result<Vec<String>, Vec<String>>,
+}
+
+fn read_records(bytes: &[u8]) -> Result<Vec<RawRecord>, ImportError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut out = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    // Line numbers as a spreadsheet shows them: counted from the record's
+    // first byte, after the blank lines the reader skips.
+    let (mut counted_to, mut line) = (0usize, 1u64);
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(counted_to).min(bytes.len());
+                while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+                    start += 1;
+                }
+                let start = start.max(counted_to);
+                line += bytes[counted_to..start].iter().filter(|b| **b == b'\n').count() as u64;
+                counted_to = start;
+                let strict: Result<Vec<String>, _> =
+                    record.iter().map(|f| std::str::from_utf8(f).map(str::to_string)).collect();
+                let cells = strict.map_err(|_| record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+                out.push(RawRecord { line, cells });
+            }
+            Err(e) => return Err(ImportError::Unreadable(e.to_string())),
+        }
+    }
+    Ok(out)
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes)
+}
+
+fn layout(records: &[RawRecord], has_headers: Option<bool>) -> (bool, Vec<String>) {
+    let first: Vec<String> = match records.first().map(|r| &r.cells) {
+        Some(Ok(c)) | Some(Err(c)) => c.iter().map(|s| s.trim().to_string()).collect(),
+        None => Vec::new(),
+    };
+    let has_headers = has_headers.unwrap_or_else(|| looks_like_headers(&first));
+    let width = records.iter().map(|r| match &r.cells {
+        Ok(c) | Err(c) => c.len(),
+    });
+    let width = width.max().unwrap_or(0);
+    let mut headers: Vec<String> = if has_headers { first } else { Vec::new() };
+    for i in headers.len()..width {
+        headers.push(format!("column {}", i + 1));
+    }
+    (has_headers, headers)
+}
+
+/// Reads the start of a file and proposes a mapping.
+pub fn preview(bytes: &[u8]) -> Result<CsvPreview, ImportError> {
+    let records = read_records(strip_bom(bytes))?;
+    if records.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let (has_headers, headers) = layout(&records, None);
+    let data = &records[usize::from(has_headers)..];
+    let sample: Vec<Vec<String>> = data
+        .iter()
+        .take(SAMPLE_ROWS)
+        .map(|r| match &r.cells {
+            Ok(c) | Err(c) => c.clone(),
+        })
+        .collect();
+    let mapping = propose_mapping(&headers, sample.first().map(Vec::as_slice), has_headers);
+    Ok(CsvPreview { has_headers, headers, mapping, sample })
+}
+
+/// A row that passed the checks, waiting for the database.
+struct Candidate {
+    report_index: usize,
+    phone: String,
+    name: Option<String>,
+    region: Option<String>,
+    state: Option<String>,
+    district: Option<String>,
+    segment: Option<String>,
+    tags: Vec<String>,
+}
+
+/// Imports a CSV file (as bytes, so a badly encoded line is one rejected
+/// row rather than a failed import). Batched: one transaction per 1,000 rows.
+pub async fn import_csv(
+    db: &DatabaseConnection,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let normalizer = PhoneNormalizer::new(&options.default_country)?;
+    let records = read_records(strip_bom(bytes))?;
+    if records.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let (has_headers, headers) = layout(&records, options.has_headers);
+    let data = &records[usize::from(has_headers)..];
+    let mapping = match &options.mapping {
+        Some(m) => m.clone(),
+        None => {
+            let first = data.first().and_then(|r| r.cells.as_ref().ok()).map(Vec::as_slice);
+            propose_mapping(&headers, first, has_headers)
+        }
+    };
+    let columns = mapping.resolve(&headers)?;
+    let Some(phone_col) = columns.iter().find(|(f, _)| *f == ImportField::Phone).map(|(_, i)| *i) else {
+        return Err(ImportError::NoPhoneColumn { headers: headers.clone() });
+    };
+    let phone_header = headers[phone_col].clone();
+    let consent_source = format!("import:{}", options.file_name);
+
+    let mut rows: Vec<ImportRow> = Vec::with_capacity(data.len());
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut first_row_of: HashMap<String, u64> = HashMap::new();
+    for record in data {
+        let reject = |raw: String, reason: String| ImportRow {
+            row: record.line,
+            outcome: RowOutcome::Rejected,
+            raw,
+            phone: None,
+            contact_id: None,
+            reason: Some(reason),
+        };
+        let cells = match &record.cells {
+            Ok(cells) => cells,
+            Err(lossy) => {
+                let raw = lossy.get(phone_col).cloned().unwrap_or_else(|| lossy.join(","));
+                rows.push(reject(raw, "the line is not valid UTF-8 text; save the file as CSV UTF-8 and import it again".into()));
+                continue;
+            }
+        };
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            rows.push(reject(cells.join(","), "empty row".into()));
+            continue;
+        }
+        let Some(raw_phone) = cells.get(phone_col) else {
+            rows.push(reject(
+                cells.join(","),
+                format!(
+                    "the row has {} column(s); the phone column \"{phone_header}\" (column {}) is missing",
+                    cells.len(),
+                    phone_col + 1
+                ),
+            ));
+            continue;
+        };
+        let phone = match normalizer.to_e164(raw_phone) {
+            Ok(p) => p,
+            Err(e) => {
+                rows.push(reject(raw_phone.clone(), e.to_string()));
+                continue;
+            }
+        };
+        if let Some(first) = first_row_of.get(&phone) {
+            rows.push(ImportRow {
+                row: record.line,
+                outcome: RowOutcome::Duplicate,
+                raw: raw_phone.clone(),
+                phone: Some(phone),
+                contact_id: None,
+                reason: Some(format!("same number as row {first}")),
+            });
+            continue;
+        }
+        first_row_of.insert(phone.clone(), record.line);
+        let cell = |field: ImportField| {
+            columns
+                .iter()
+                .find(|(f, _)| *f == field)
+                .and_then(|(_, i)| cells.get(*i))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let tags = cell(ImportField::Tags)
+            .map(|t| t.split([';', '|', ',']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default();
+        candidates.push(Candidate {
+            report_index: rows.len(),
+            phone: phone.clone(),
+            name: cell(ImportField::Name),
+            region: cell(ImportField::Region),
+            state: cell(ImportField::State),
+            district: cell(ImportField::District),
+            segment: cell(ImportField::Segment),
+            tags,
+        });
+        rows.push(ImportRow {
+            row: record.line,
+            outcome: RowOutcome::Imported,
+            raw: raw_phone.clone(),
+            phone: Some(phone),
+            contact_id: None,
+            reason: None,
+        });
+    }
+
+    let all_tags: Vec<String> = candidates.iter().flat_map(|c| c.tags.iter().cloned()).collect::<HashSet<_>>().into_iter().collect();
+    let tag_ids = ensure_tags(db, &all_tags).await?;
+    for batch in candidates.chunks(BATCH) {
+        let txn = db.begin().await?;
+        write_batch(&txn, batch, &tag_ids, &consent_source, crate::repo::now(), &mut rows).await?;
+        txn.commit().await?;
+    }
+
+    let mut totals = ImportTotals { rows: rows.len() as u64, ..Default::default() };
+    for r in &rows {
+        match r.outcome {
+            RowOutcome::Imported => totals.imported += 1,
+            RowOutcome::Updated => totals.updated += 1,
+            RowOutcome::Duplicate => totals.duplicates += 1,
+            RowOutcome::Rejected => totals.rejected += 1,
+        }
+    }
+    Ok(ImportReport { file_name: options.file_name.clone(), consent_source, has_headers, mapping, totals, rows })
+}
+
+async fn write_batch(
+    db: &impl ConnectionTrait,
+    batch: &[Candidate],
+    tag_ids: &HashMap<String, i64>,
+    consent_source: &str,
+    at: Timestamp,
+    rows: &mut [ImportRow],
+) -> Result<(), ImportError> {
+    let phones: Vec<String> = batch.iter().map(|c| c.phone.clone()).collect();
+    let existing: HashMap<String, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Phone.is_in(phones.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.phone.clone().map(|p| (p, c)))
+        .collect();
+    let existing_ids: Vec<i64> = existing.values().map(|c| c.id).collect();
+    let mut existing_links: HashSet<(i64, i64)> = HashSet::new();
+    for chunk in existing_ids.chunks(ID_CHUNK) {
+        for l in contact_tag::Entity::find().filter(contact_tag::Column::ContactId.is_in(chunk.iter().copied())).all(db).await? {
+            existing_links.insert((l.contact_id, l.tag_id));
+        }
+    }
+
+    let new_rows: Vec<contact::ActiveModel> = batch
+        .iter()
+        .filter(|c| !existing.contains_key(&c.phone))
+        .map(|c| contact::ActiveModel {
+            phone: Set(Some(c.phone.clone())),
+            name: Set(c.name.clone()),
+            region: Set(c.region.clone()),
+            state: Set(c.state.clone()),
+            district: Set(c.district.clone()),
+            segment: Set(c.segment.clone()),
+            consent_source: Set(Some(consent_source.to_string())),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in new_rows.chunks(BATCH) {
+        inserted(
+            contact::Entity::insert_many(chunk.to_vec())
+                .on_conflict(OnConflict::new().do_nothing().to_owned())
+                .try_insert()
+                .exec_without_returning(db)
+                .await?,
+        );
+    }
+    let ids: HashMap<String, i64> = contact::Entity::find()
+        .filter(contact::Column::Phone.is_in(phones))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|c| c.phone.map(|p| (p, c.id)))
+        .collect();
+
+    let mut links: Vec<(i64, i64)> = Vec::new();
+    for c in batch {
+        let report = &mut rows[c.report_index];
+        let Some(id) = ids.get(&c.phone).copied() else {
+            report.outcome = RowOutcome::Rejected;
+            report.reason = Some("the contact could not be stored; import the file again".into());
+            continue;
+        };
+        report.contact_id = Some(id);
+        let new_tags: Vec<(i64, i64)> = c
+            .tags
+            .iter()
+            .filter_map(|t| tag_ids.get(t))
+            .map(|t| (id, *t))
+            .filter(|pair| !existing_links.contains(pair))
+            .collect();
+        links.extend(new_tags.iter().copied());
+        let Some(found) = existing.get(&c.phone) else {
+            report.outcome = RowOutcome::Imported;
+            continue;
+        };
+        // Existing contact: fill only what is empty.
+        let mut filled: Vec<&str> = Vec::new();
+        let mut row: contact::ActiveModel = found.clone().into();
+        for (have, want, label) in [
+            (&found.name, &c.name, "name"),
+            (&found.region, &c.region, "region"),
+            (&found.state, &c.state, "state"),
+            (&found.district, &c.district, "district"),
+            (&found.segment, &c.segment, "segment"),
+        ] {
+            if have.is_none() && want.is_some() {
+                filled.push(label);
+                match label {
+                    "name" => row.name = Set(want.clone()),
+                    "region" => row.region = Set(want.clone()),
+                    "state" => row.state = Set(want.clone()),
+                    "district" => row.district = Set(want.clone()),
+                    _ => row.segment = Set(want.clone()),
+                }
+            }
+        }
+        if !filled.is_empty() {
+            if found.consent_source.is_none() {
+                row.consent_source = Set(Some(consent_source.to_string()));
+            }
+            row.updated_at = Set(at);
+            row.update(db).await?;
+        }
+        if !new_tags.is_empty() {
+            filled.push("tags");
+        }
+        if filled.is_empty() {
+            report.outcome = RowOutcome::Duplicate;
+            report.reason = Some("already in contacts, nothing new to add".into());
+        } else {
+            report.outcome = RowOutcome::Updated;
+            report.reason = Some(format!("already in contacts; added {}", filled.join(", ")));
+        }
+    }
+    link_contacts(db, &links).await?;
+    Ok(())
+}
