@@ -1,0 +1,8 @@
+//! The account service against the simulator with a real Chromium. Not under
+//! `db::`: these run once, on SQLite. Each test has its own simulator, data
+//! folder, database and HOME.
+
+mod support;
+
+mod link;
+mod recovery;
