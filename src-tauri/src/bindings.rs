@@ -18,8 +18,16 @@ pub fn specta_builder() -> Builder<Wry> {
             commands::app_info,
             commands::database_info,
             commands::set_database_url,
+            commands::list_accounts,
+            commands::add_account,
+            commands::link_account,
+            commands::logout_account,
+            commands::reset_account,
+            commands::remove_account,
+            commands::set_show_browser,
+            commands::demo_scan,
         ])
-        .events(collect_events![events::DatabaseChanged])
+        .events(collect_events![events::DatabaseChanged, events::AccountChanged])
         // Row ids are i64 in the database but stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // One TypeScript name per Rust type (no _Serialize/_Deserialize pairs).

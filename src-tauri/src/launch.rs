@@ -11,6 +11,10 @@ pub struct LaunchOptions {
     /// simulator with demo data, in a separate demo data folder.
     #[arg(long)]
     pub demo: bool,
+    /// Port of the demo simulator on 127.0.0.1 (default: a free one). Tests
+    /// use it to play the phone through the simulator's control API.
+    #[arg(long, value_name = "PORT", requires = "demo")]
+    pub demo_port: Option<u16>,
     /// Data folder (default: the OS app-data folder).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -32,7 +36,7 @@ impl LaunchOptions {
             }
             Err(e) => {
                 eprintln!("warning: ignoring the command line: {e}");
-                Self { demo: false, data_dir: None, database_url: None }
+                Self { demo: false, demo_port: None, data_dir: None, database_url: None }
             }
         }
     }

@@ -25,9 +25,20 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .run(tauri::generate_context!("tauri.conf.json"));
-    if let Err(e) = result {
-        eprintln!("error: Flock could not start its window: {e}");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!("tauri.conf.json"));
+    let app = match result {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: Flock could not start its window: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::ExitRequested { .. } = event {
+            // Close every account's browser before leaving; profiles stay.
+            if let Some(state) = handle.try_state::<state::AppState>() {
+                tauri::async_runtime::block_on(state.shutdown());
+            }
+        }
+    });
 }

@@ -1,5 +1,6 @@
 //! What the shell keeps between commands.
 
+use flock_core::accounts::{AccountManager, AccountSettings};
 use flock_core::config::resolve_database;
 use flock_core::db::{Database, DatabaseInfo, DatabaseTarget};
 use flock_core::paths::DataPaths;
@@ -20,8 +21,14 @@ pub enum DatabaseStatus {
     Failed { error: ErrorReport },
 }
 
+/// The services that need the database; rebuilt when the database changes.
+pub struct Services {
+    pub db: Database,
+    pub accounts: AccountManager,
+}
+
 enum DbSlot {
-    Connected(Database),
+    Connected(Services),
     Failed(ErrorReport),
 }
 
@@ -44,9 +51,9 @@ impl AppState {
         let log_guard = flock_core::logging::init(&paths.log_dir(), "flock", true);
         tracing::info!(data_dir = %paths.root().display(), demo = options.demo, "Flock starting");
 
-        let demo = if options.demo { Some(start_demo().await?) } else { None };
+        let demo = if options.demo { Some(start_demo(options.demo_port.unwrap_or(0)).await?) } else { None };
         let slot = match open(options.database_url.as_deref(), &paths).await {
-            Ok(db) => DbSlot::Connected(db),
+            Ok(db) => DbSlot::Connected(start_services(app, db, &paths, demo.as_ref())),
             Err(report) => {
                 tracing::error!(error = %report, "database unavailable");
                 DbSlot::Failed(report)
@@ -59,7 +66,7 @@ impl AppState {
 
     pub async fn database_status(&self) -> DatabaseStatus {
         match &*self.db.read().await {
-            DbSlot::Connected(db) => match db.info().await {
+            DbSlot::Connected(services) => match services.db.info().await {
                 Ok(info) => DatabaseStatus::Connected { info },
                 Err(e) => DatabaseStatus::Failed { error: e.report() },
             },
@@ -69,8 +76,23 @@ impl AppState {
 
     pub async fn database_info(&self) -> Result<DatabaseInfo, ErrorReport> {
         match &*self.db.read().await {
-            DbSlot::Connected(db) => db.info().await.map_err(|e| e.report()),
+            DbSlot::Connected(services) => services.db.info().await.map_err(|e| e.report()),
             DbSlot::Failed(report) => Err(report.clone()),
+        }
+    }
+
+    /// The account service, or why it is not available (no database).
+    pub async fn accounts(&self) -> Result<AccountManager, ErrorReport> {
+        match &*self.db.read().await {
+            DbSlot::Connected(services) => Ok(services.accounts.clone()),
+            DbSlot::Failed(report) => Err(report.clone()),
+        }
+    }
+
+    /// Closes every account's browser (profiles kept for the next start).
+    pub async fn shutdown(&self) {
+        if let DbSlot::Connected(services) = &*self.db.read().await {
+            services.accounts.shutdown().await;
         }
     }
 
@@ -92,9 +114,11 @@ impl AppState {
             }
         }
         store.save().map_err(store_error)?;
-        let old = std::mem::replace(&mut *self.db.write().await, DbSlot::Connected(db));
+        let services = start_services(app, db, &self.paths, self.demo.as_ref());
+        let old = std::mem::replace(&mut *self.db.write().await, DbSlot::Connected(services));
         if let DbSlot::Connected(old) = old {
-            let _ = old.close().await;
+            old.accounts.shutdown().await;
+            let _ = old.db.close().await;
         }
         tracing::info!(url = %info.url, "switched database");
         Ok(info)
@@ -106,8 +130,27 @@ async fn open(explicit_url: Option<&str>, paths: &DataPaths) -> Result<Database,
     Database::open(target).await.map_err(|e| CoreError::from(e).report())
 }
 
-async fn start_demo() -> Result<flock_sim::SimHandle, Box<dyn std::error::Error>> {
-    let sim = flock_sim::Simulator::start(flock_sim::SimConfig::default()).await?;
+/// Starts the account service on `db`: forwards its events to every window
+/// and restores the linked accounts in the background.
+fn start_services(app: &AppHandle<Wry>, db: Database, paths: &DataPaths, demo: Option<&flock_sim::SimHandle>) -> Services {
+    let mut settings = AccountSettings::load(paths);
+    if let Some(sim) = demo {
+        settings.wa_url = format!("{}/", sim.base_url());
+    }
+    let accounts = AccountManager::new(db.clone(), paths.clone(), settings);
+    crate::events::forward_account_events(app.clone(), accounts.subscribe());
+    let restoring = accounts.clone();
+    tauri::async_runtime::spawn(async move {
+        match restoring.restore_all().await {
+            Ok(n) => tracing::info!(accounts = n, "restoring linked accounts"),
+            Err(e) => tracing::error!(error = %e, "cannot restore the linked accounts"),
+        }
+    });
+    Services { db, accounts }
+}
+
+async fn start_demo(port: u16) -> Result<flock_sim::SimHandle, Box<dyn std::error::Error>> {
+    let sim = flock_sim::Simulator::start(flock_sim::SimConfig { port, ..Default::default() }).await?;
     sim.load(&flock_sim::demo_scenario()).await?;
     tracing::info!(url = %sim.base_url(), "demo simulator started");
     Ok(sim)

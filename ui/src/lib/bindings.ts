@@ -10,14 +10,74 @@ export const commands = {
 	databaseInfo: () => typedError<DatabaseInfo, ErrorReport>(__TAURI_INVOKE("database_info")),
 	/**  `None` switches back to the local SQLite file. */
 	setDatabaseUrl: (url: string | null) => typedError<DatabaseInfo, ErrorReport>(__TAURI_INVOKE("set_database_url", { url })),
+	listAccounts: () => typedError<AccountView[], ErrorReport>(__TAURI_INVOKE("list_accounts")),
+	addAccount: (name: string) => typedError<AccountView, ErrorReport>(__TAURI_INVOKE("add_account", { name })),
+	/**  Starts linking: QR codes or a pairing code arrive as `account-changed` events. */
+	linkAccount: (id: number, method: LinkMethod) => typedError<null, ErrorReport>(__TAURI_INVOKE("link_account", { id, method })),
+	/**  Unlinks the account on WhatsApp and closes its browser. */
+	logoutAccount: (id: number) => typedError<null, ErrorReport>(__TAURI_INVOKE("logout_account", { id })),
+	/**  Wipes the account's browser profile; the account is back to `new`. */
+	resetAccount: (id: number) => typedError<AccountView, ErrorReport>(__TAURI_INVOKE("reset_account", { id })),
+	removeAccount: (id: number) => typedError<null, ErrorReport>(__TAURI_INVOKE("remove_account", { id })),
+	/**  Shows the account's browser window (troubleshooting) or hides it again. */
+	setShowBrowser: (id: number, show: boolean) => typedError<AccountView, ErrorReport>(__TAURI_INVOKE("set_show_browser", { id, show })),
+	/**
+	 *  Demo mode only: the simulator's phone scans the account's QR code, as a
+	 *  phone would. Uses the first demo phone that no account has linked yet.
+	 */
+	demoScan: (id: number) => typedError<AccountView, ErrorReport>(__TAURI_INVOKE("demo_scan", { id })),
 };
 
 /** Events */
 export const events = {
+	accountChanged: makeEvent<AccountChanged, AccountChanged>("account-changed"),
 	databaseChanged: makeEvent<DatabaseChanged, DatabaseChanged>("database-changed"),
 };
 
 /* Types */
+/**  An account changed: state, number, QR code, pairing code, or removed. */
+export type AccountChanged = AccountEvent;
+
+/**
+ *  Published on every account change (`AccountManager::subscribe`).
+ *  JSON: `{"event": "changed", "account": {...}}`, `{"event": "qr", "id", "payload", "svg"}`,
+ *  `{"event": "pairingCode", "id", "code"}`, `{"event": "removed", "id"}`.
+ */
+export type AccountEvent = { event: "changed"; account: AccountView } | { event: "qr"; id: number; payload: string; svg: string } | { event: "pairingCode"; id: number; code: string } | { event: "removed"; id: number };
+
+/**  The lifecycle of a linked WhatsApp account (design.md, "Account lifecycle"). */
+export type AccountState = "new" | "waiting_for_scan" | "syncing" | "active" | "reconnecting" | "link_expired" | "failed" | "logged_out" | "restricted";
+
+/**
+ *  One account as the UI shows it: stored fields plus what only the running
+ *  session knows (QR, pairing code, WhatsApp Web version, memory).
+ */
+export type AccountView = {
+	id: number,
+	name: string,
+	state: AccountState,
+	/**  Why it is in this state. */
+	reason: string | null,
+	/**  What fixes it, when something must be done. */
+	fix: string | null,
+	/**  A transitional state must be left by then. */
+	deadline: string | null,
+	/**  E.164, read from the session. */
+	phone: string | null,
+	waId: string | null,
+	profileName: string | null,
+	showBrowser: boolean,
+	linkedAt: string | null,
+	lastSeenAt: string | null,
+	/**  A browser is running for this account. */
+	running: boolean,
+	qr: QrView | null,
+	pairingCode: string | null,
+	waVersion: string | null,
+	/**  PSS of the account's browser, KiB (Linux; from the health check). */
+	memoryKib: number | null,
+};
+
 export type AppInfo = {
 	version: string,
 	dataDir: string,
@@ -54,6 +114,17 @@ export type ErrorReport = {
 	kind: ErrorKind,
 	message: string,
 	fix: string | null,
+};
+
+/**  How to link an account. */
+export type LinkMethod = { method: "qr" } | 
+/**  An 8-character code typed on the phone; `phone` with its country code. */
+{ method: "pairingCode"; phone: string };
+
+/**  A QR code to show: the payload the phone scans and an SVG image of it. */
+export type QrView = {
+	payload: string,
+	svg: string,
 };
 
 /* Tauri Specta runtime */
