@@ -8,13 +8,17 @@ const bindings = vi.hoisted(() => ({
     appInfo: vi.fn(),
     databaseInfo: vi.fn(),
     setDatabaseUrl: vi.fn(),
+    listAccounts: vi.fn(),
+    linkAccount: vi.fn(),
+    setShowBrowser: vi.fn(),
   },
   listen: vi.fn(),
+  listenAccounts: vi.fn(),
 }));
 
 vi.mock("./bindings", () => ({
   commands: bindings.commands,
-  events: { databaseChanged: { listen: bindings.listen } },
+  events: { databaseChanged: { listen: bindings.listen }, accountChanged: { listen: bindings.listenAccounts } },
 }));
 
 const { tauriBackend, toAppError, unavailableBackend } = await import("./api");
@@ -59,6 +63,45 @@ describe("tauriBackend", () => {
     const seen: DatabaseChanged[] = [];
     const stop = await tauriBackend().onDatabaseChanged((e) => seen.push(e));
     expect(seen).toEqual([{ status: { status: "connected", info: INFO } }]);
+    stop();
+    expect(unlisten).toHaveBeenCalledOnce();
+  });
+});
+
+describe("tauriBackend accounts", () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it("passes the arguments through and types a plain-string error", async () => {
+    bindings.commands.linkAccount.mockResolvedValue({ status: "ok", data: null });
+    await expect(tauriBackend().linkAccount(3, { method: "pairingCode", phone: "+91 98" })).resolves.toEqual({
+      status: "ok",
+      data: null,
+    });
+    expect(bindings.commands.linkAccount).toHaveBeenCalledWith(3, { method: "pairingCode", phone: "+91 98" });
+
+    bindings.commands.setShowBrowser.mockResolvedValue({ status: "error", error: "command set_show_browser not found" });
+    await expect(tauriBackend().setShowBrowser(3, true)).resolves.toEqual({
+      status: "error",
+      error: { kind: "internal", message: "command set_show_browser not found", fix: null },
+    });
+    expect(bindings.commands.setShowBrowser).toHaveBeenCalledWith(3, true);
+
+    bindings.commands.listAccounts.mockRejectedValue(new Error("IPC closed"));
+    await expect(tauriBackend().listAccounts()).resolves.toEqual({
+      status: "error",
+      error: { kind: "internal", message: "IPC closed", fix: null },
+    });
+  });
+
+  it("hands the account-changed payload to the handler", async () => {
+    const unlisten = vi.fn();
+    bindings.listenAccounts.mockImplementation(async (cb: (e: { payload: unknown }) => void) => {
+      cb({ payload: { event: "pairingCode", id: 2, code: "ABCDEFGH" } });
+      return unlisten;
+    });
+    const seen: unknown[] = [];
+    const stop = await tauriBackend().onAccountChanged((e) => seen.push(e));
+    expect(seen).toEqual([{ event: "pairingCode", id: 2, code: "ABCDEFGH" }]);
     stop();
     expect(unlisten).toHaveBeenCalledOnce();
   });

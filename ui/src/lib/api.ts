@@ -8,14 +8,28 @@ import { isTauri } from "@tauri-apps/api/core";
 import {
   commands,
   events,
+  type AccountEvent,
+  type AccountView,
   type AppInfo,
   type DatabaseChanged,
   type DatabaseInfo,
   type ErrorKind,
   type ErrorReport,
+  type LinkMethod,
 } from "./bindings";
 
-export type { AppInfo, DatabaseChanged, DatabaseInfo, DatabaseStatus, ErrorKind } from "./bindings";
+export type {
+  AccountEvent,
+  AccountState,
+  AccountView,
+  AppInfo,
+  DatabaseChanged,
+  DatabaseInfo,
+  DatabaseStatus,
+  ErrorKind,
+  LinkMethod,
+  QrView,
+} from "./bindings";
 
 /** The core's structured error (Rust `ErrorReport`): kind, message, fix. */
 export type AppError = ErrorReport;
@@ -34,6 +48,22 @@ export interface Backend {
   setDatabaseUrl(url: string | null): Promise<Result<DatabaseInfo, AppError>>;
   /** Resolves once the listener is registered; call the returned function to stop listening. */
   onDatabaseChanged(handler: (event: DatabaseChanged) => void): Promise<Unlisten>;
+
+  // Accounts. Like `databaseInfo`, these never reject: failures are typed `AppError`s.
+  listAccounts(): Promise<Result<AccountView[], AppError>>;
+  addAccount(name: string): Promise<Result<AccountView, AppError>>;
+  /** Starts linking and returns at once; the QR codes / pairing code arrive as `accountChanged` events. */
+  linkAccount(id: number, method: LinkMethod): Promise<Result<null, AppError>>;
+  /** Unlinks the device on WhatsApp and closes its browser; the account stays, `logged_out`. */
+  logoutAccount(id: number): Promise<Result<null, AppError>>;
+  /** Wipes the account's browser profile; the account is back to `new`. */
+  resetAccount(id: number): Promise<Result<AccountView, AppError>>;
+  removeAccount(id: number): Promise<Result<null, AppError>>;
+  setShowBrowser(id: number, show: boolean): Promise<Result<AccountView, AppError>>;
+  /** Demo mode only: the simulator's phone scans the account's QR code. */
+  demoScan(id: number): Promise<Result<AccountView, AppError>>;
+  /** Every account change (state, number, QR, pairing code, removal). Resolves once listening. */
+  onAccountChanged(handler: (event: AccountEvent) => void): Promise<Unlisten>;
 }
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -89,6 +119,15 @@ export function tauriBackend(): Backend {
     databaseInfo: () => typed(commands.databaseInfo()),
     setDatabaseUrl: (url) => typed(commands.setDatabaseUrl(url)),
     onDatabaseChanged: (handler) => events.databaseChanged.listen((e) => handler(e.payload)),
+    listAccounts: () => typed(commands.listAccounts()),
+    addAccount: (name) => typed(commands.addAccount(name)),
+    linkAccount: (id, method) => typed(commands.linkAccount(id, method)),
+    logoutAccount: (id) => typed(commands.logoutAccount(id)),
+    resetAccount: (id) => typed(commands.resetAccount(id)),
+    removeAccount: (id) => typed(commands.removeAccount(id)),
+    setShowBrowser: (id, show) => typed(commands.setShowBrowser(id, show)),
+    demoScan: (id) => typed(commands.demoScan(id)),
+    onAccountChanged: (handler) => events.accountChanged.listen((e) => handler(e.payload)),
   };
 }
 
@@ -117,6 +156,15 @@ export function unavailableBackend(
     databaseInfo: failed,
     setDatabaseUrl: failed,
     onDatabaseChanged: () => Promise.resolve(() => {}),
+    listAccounts: failed,
+    addAccount: failed,
+    linkAccount: failed,
+    logoutAccount: failed,
+    resetAccount: failed,
+    removeAccount: failed,
+    setShowBrowser: failed,
+    demoScan: failed,
+    onAccountChanged: () => Promise.resolve(() => {}),
   };
 }
 
