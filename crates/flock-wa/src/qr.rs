@@ -17,11 +17,23 @@ pub fn qr_svg(payload: &str) -> Result<String, WaError> {
         .build())
 }
 
+/// The QR as text for a terminal (unicode half blocks, dark on light).
+pub fn qr_text(payload: &str) -> Result<String, WaError> {
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::L)
+        .map_err(|e| WaError::Qr(e.to_string()))?;
+    Ok(code
+        .render::<qrcode::render::unicode::Dense1x2>()
+        .dark_color(qrcode::render::unicode::Dense1x2::Light)
+        .light_color(qrcode::render::unicode::Dense1x2::Dark)
+        .build())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn renders_svg() {
         let s = super::qr_svg("2@abc,def,ghi,jkl").unwrap();
         assert!(s.starts_with("<?xml") && s.contains("<svg"), "{}", &s[..60]);
+        assert!(super::qr_text("2@abc").unwrap().lines().count() > 5);
     }
 }

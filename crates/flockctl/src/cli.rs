@@ -18,12 +18,20 @@ pub struct Cli {
     /// Machine-readable output: one JSON object, or JSON lines for streams.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Demo mode: start the simulator's demo scenario in-process and point the sessions at it.
+    #[arg(long, global = true)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// WhatsApp accounts: add, link, list, logout, reset, remove.
+    #[command(subcommand)]
+    Accounts(crate::accounts::AccountsCommand),
+    /// Keep every linked account's session alive (headless) until stopped.
+    Run,
     /// The database: schema and status.
     #[command(subcommand)]
     Db(DbCommand),

@@ -9,6 +9,8 @@ use crate::output::print_json;
 pub async fn run(cli: Cli) -> Result<(), ErrorReport> {
     let paths = DataPaths::new(cli.data_dir.clone().unwrap_or_else(DataPaths::default_root));
     match &cli.command {
+        Command::Accounts(cmd) => crate::accounts::run(&cli, &paths, cmd).await,
+        Command::Run => crate::accounts::run_sessions(&cli, &paths).await,
         Command::Db(cmd) => db(&cli, &paths, cmd).await,
         Command::Sim(SimCommand::Serve(args)) => sim_serve(&cli, args).await,
     }

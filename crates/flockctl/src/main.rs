@@ -2,6 +2,8 @@
 //! core; errors leave with a non-zero exit and one line on stderr (or
 //! `{"error": {...}}` with `--json`).
 
+mod accounts;
+mod accounts_bench;
 mod cli;
 mod commands;
 mod output;

@@ -20,7 +20,7 @@ pub const PHONES: [&str; 6] = ["+919800000001", "+919800000002", "+919800000003"
 
 pub struct Harness {
     pub sim: SimHandle,
-    pub test_db: TestDb,
+    pub _test_db: TestDb,
     pub db: Database,
     pub data: tempfile::TempDir,
     pub home: tempfile::TempDir,
@@ -67,7 +67,7 @@ impl Harness {
         let paths = DataPaths::new(data.path());
         paths.ensure().expect("data folder");
         let manager = AccountManager::new(db.clone(), paths, settings(&sim, home.path()));
-        Self { sim, test_db, db, data, home, manager }
+        Self { sim, _test_db: test_db, db, data, home, manager }
     }
 
     /// A second manager on the same data folder and database (a restart).

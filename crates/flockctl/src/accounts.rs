@@ -1,0 +1,324 @@
+//! `flockctl accounts …` and `flockctl run`: the account service without a
+//! window. `--demo` starts the simulator's demo scenario in-process and
+//! points the sessions at it (and plays the phone: it scans the QR).
+
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use flock_core::accounts::{AccountEvent, AccountManager, AccountSettings, AccountState, AccountView, LinkMethod};
+use flock_core::config::resolve_database;
+use flock_core::db::Database;
+use flock_core::paths::DataPaths;
+use flock_core::{ErrorKind, ErrorReport};
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use crate::cli::Cli;
+use crate::output::print_json;
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Add an account (state `new`); prints its id.
+    Add {
+        /// A name for the team, e.g. "Sales 1".
+        name: String,
+    },
+    /// Link an account: shows a QR (or a pairing code) and waits until the
+    /// account is active with its number. JSON lines with --json.
+    Link(LinkArgs),
+    /// Every account with its state, number and reason.
+    List,
+    /// Unlink the device (in WhatsApp too when its session runs) and wipe its profile.
+    Logout { id: i64 },
+    /// Wipe the profile and forget the number: back to `new`.
+    Reset { id: i64 },
+    /// Remove the account, its history and its profile.
+    Remove { id: i64 },
+    /// Show (true) or hide (false) the account's browser window.
+    ShowBrowser {
+        id: i64,
+        #[arg(action = clap::ArgAction::Set)]
+        show: bool,
+    },
+    /// Measure linking, restoring and memory against the simulator.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    pub id: i64,
+    /// Link with an 8-character pairing code for this number (+country code) instead of a QR.
+    #[arg(long, value_name = "PHONE")]
+    pub pairing_phone: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Accounts linked and restored together.
+    #[arg(long, default_value_t = 5)]
+    pub accounts: usize,
+}
+
+fn internal(message: impl Into<String>) -> ErrorReport {
+    ErrorReport { kind: ErrorKind::Internal, message: message.into(), fix: None }
+}
+
+/// The account service for this command line, and the demo simulator when
+/// `--demo` is on (kept alive by the caller).
+pub struct Service {
+    pub manager: AccountManager,
+    pub demo: Option<flock_sim::SimHandle>,
+}
+
+async fn open_db(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> {
+    let (target, _) = resolve_database(cli.database_url.as_deref(), paths)?;
+    paths.ensure().map_err(|e| ErrorReport {
+        kind: ErrorKind::InvalidInput,
+        message: format!("cannot create the data folder {}: {e}", paths.root().display()),
+        fix: Some("Pass a writable folder with --data-dir".into()),
+    })?;
+    Ok(Database::open(target).await.map_err(flock_core::CoreError::from)?)
+}
+
+pub async fn service(cli: &Cli, paths: &DataPaths) -> Result<Service, ErrorReport> {
+    let db = open_db(cli, paths).await?;
+    let mut settings = AccountSettings::load(paths);
+    settings.wa_url = cli.wa_url.clone();
+    let demo = if cli.demo {
+        let sim = flock_sim::Simulator::start(flock_sim::SimConfig::fast())
+            .await
+            .map_err(|e| internal(format!("cannot start the demo simulator: {e}")))?;
+        sim.load(&flock_sim::demo_scenario()).await.map_err(|e| internal(format!("demo scenario: {e}")))?;
+        settings.wa_url = format!("{}/", sim.base_url());
+        Some(sim)
+    } else {
+        None
+    };
+    Ok(Service { manager: AccountManager::new(db, paths.clone(), settings), demo })
+}
+
+pub async fn run(cli: &Cli, paths: &DataPaths, cmd: &AccountsCommand) -> Result<(), ErrorReport> {
+    if let AccountsCommand::Bench(args) = cmd {
+        return crate::accounts_bench::run(args).await;
+    }
+    let svc = service(cli, paths).await?;
+    let m = &svc.manager;
+    let res = match cmd {
+        AccountsCommand::Add { name } => {
+            let a = m.add(name).await?;
+            if cli.json {
+                print_json(&json!({"id": a.id, "name": a.name, "state": a.state}));
+            } else {
+                println!("added account {} \"{}\"", a.id, a.name);
+            }
+            Ok(())
+        }
+        AccountsCommand::Link(args) => link(cli, &svc, args).await,
+        AccountsCommand::List => {
+            let all = m.list().await?;
+            if cli.json {
+                print_json(&all);
+            } else {
+                for a in &all {
+                    println!(
+                        "{:>4}  {:<20} {:<16} {:<16} {}",
+                        a.id,
+                        a.name,
+                        a.state.as_str(),
+                        a.phone.as_deref().unwrap_or("-"),
+                        a.reason.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(())
+        }
+        AccountsCommand::Logout { id } => {
+            m.logout(*id).await?;
+            done(cli, m.get(*id).await?);
+            Ok(())
+        }
+        AccountsCommand::Reset { id } => {
+            done(cli, m.reset(*id).await?);
+            Ok(())
+        }
+        AccountsCommand::Remove { id } => {
+            m.remove(*id).await?;
+            if cli.json {
+                print_json(&json!({"id": id, "removed": true}));
+            } else {
+                println!("removed account {id}");
+            }
+            Ok(())
+        }
+        AccountsCommand::ShowBrowser { id, show } => {
+            done(cli, m.set_show_browser(*id, *show).await?);
+            Ok(())
+        }
+        AccountsCommand::Bench(_) => Ok(()),
+    };
+    m.shutdown().await;
+    res
+}
+
+fn done(cli: &Cli, a: AccountView) {
+    if cli.json {
+        print_json(&a);
+    } else {
+        println!("account {} \"{}\": {}{}", a.id, a.name, a.state.as_str(), a.reason.map(|r| format!(" ({r})")).unwrap_or_default());
+    }
+}
+
+async fn link(cli: &Cli, svc: &Service, args: &LinkArgs) -> Result<(), ErrorReport> {
+    let m = &svc.manager;
+    let id = args.id;
+    let method = match &args.pairing_phone {
+        Some(phone) => LinkMethod::PairingCode { phone: phone.clone() },
+        None => LinkMethod::Qr,
+    };
+    let demo_phone = match &svc.demo {
+        Some(sim) => Some(demo_phone(m, sim, args.pairing_phone.as_deref()).await?),
+        None => None,
+    };
+    let mut events = m.subscribe();
+    m.link(id, method).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(args.timeout);
+    let mut last_state: Option<AccountState> = None;
+    loop {
+        let ev = match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(ev)) => ev,
+            Ok(Err(broadcast::error::RecvError::Lagged(_))) => continue,
+            Ok(Err(_)) => return Err(internal("the account service stopped")),
+            Err(_) => {
+                return Err(ErrorReport {
+                    kind: ErrorKind::Browser,
+                    message: format!("account {id} was not linked within {} s", args.timeout),
+                    fix: Some("Run the command again and scan the QR code sooner, or pass a longer --timeout".into()),
+                })
+            }
+        };
+        if ev.account_id() != id {
+            continue;
+        }
+        match ev {
+            AccountEvent::Qr { payload, .. } => {
+                if cli.json {
+                    print_json(&json!({"event": "qr", "payload": payload}));
+                } else {
+                    println!("Scan this QR code with WhatsApp on the phone (Settings, Linked devices):");
+                    println!("{}", terminal_qr(&payload));
+                }
+                if let (Some(sim), Some(phone)) = (&svc.demo, &demo_phone) {
+                    if let Err(e) = sim.scan(&payload, phone).await {
+                        tracing::warn!("demo scan: {e}");
+                    }
+                }
+            }
+            AccountEvent::PairingCode { code, .. } => {
+                if cli.json {
+                    print_json(&json!({"event": "pairing_code", "code": code}));
+                } else {
+                    println!("On the phone: WhatsApp, Settings, Linked devices, Link with phone number; enter {}-{}", &code[..4.min(code.len())], &code[4.min(code.len())..]);
+                }
+                if let (Some(sim), Some(phone)) = (&svc.demo, &demo_phone) {
+                    if let Err(e) = sim.pair(&code, phone).await {
+                        tracing::warn!("demo pairing: {e}");
+                    }
+                }
+            }
+            AccountEvent::Changed { account } => {
+                if last_state != Some(account.state) {
+                    last_state = Some(account.state);
+                    if cli.json {
+                        print_json(&json!({"event": "state", "state": account.state, "reason": account.reason, "phone": account.phone}));
+                    } else {
+                        println!("{}{}", account.state.as_str(), account.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default());
+                    }
+                }
+                match account.state {
+                    AccountState::Active if account.phone.is_some() => {
+                        if !cli.json {
+                            println!("account {id} is linked as {}", account.phone.as_deref().unwrap_or(""));
+                        }
+                        return Ok(());
+                    }
+                    AccountState::LinkExpired | AccountState::Failed | AccountState::LoggedOut | AccountState::Restricted => {
+                        return Err(ErrorReport {
+                            kind: ErrorKind::Browser,
+                            message: format!(
+                                "account {id} is {}: {}",
+                                account.state.as_str(),
+                                account.reason.unwrap_or_else(|| "no reason given".into())
+                            ),
+                            fix: account.fix,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            AccountEvent::Removed { .. } => return Err(internal(format!("account {id} was removed"))),
+        }
+    }
+}
+
+/// A demo phone for `--demo`: the one given, or the first demo phone no
+/// account has yet.
+async fn demo_phone(m: &AccountManager, sim: &flock_sim::SimHandle, wanted: Option<&str>) -> Result<String, ErrorReport> {
+    if let Some(w) = wanted {
+        return Ok(w.to_string());
+    }
+    let used: Vec<String> = m.list().await?.into_iter().filter_map(|a| a.phone).collect();
+    sim.phones()
+        .await
+        .into_iter()
+        .map(|p| p.phone)
+        .find(|p| !used.contains(p))
+        .ok_or_else(|| ErrorReport {
+            kind: ErrorKind::Conflict,
+            message: "every demo phone is already linked".into(),
+            fix: Some("Remove a demo account first".into()),
+        })
+}
+
+/// The QR as text for a terminal (two rows per character line).
+fn terminal_qr(payload: &str) -> String {
+    match flock_wa::qr::qr_text(payload) {
+        Ok(s) => s,
+        Err(_) => payload.to_string(),
+    }
+}
+
+/// `flockctl run`: keeps every linked account's session alive (headless)
+/// until Ctrl-C; prints account changes (JSON lines with --json).
+pub async fn run_sessions(cli: &Cli, paths: &DataPaths) -> Result<(), ErrorReport> {
+    let svc = service(cli, paths).await?;
+    let m = &svc.manager;
+    let mut events = m.subscribe();
+    let n = m.restore_all().await?;
+    if cli.json {
+        print_json(&json!({"event": "started", "restoring": n}));
+    } else {
+        println!("restoring {n} linked account(s); Ctrl-C stops");
+    }
+    let started = Instant::now();
+    loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Ok(AccountEvent::Changed { account }) => {
+                    if cli.json {
+                        print_json(&json!({"event": "state", "id": account.id, "state": account.state, "reason": account.reason, "phone": account.phone, "memoryKib": account.memory_kib}));
+                    } else {
+                        println!("[{:>6.1}s] account {} {}: {}", started.elapsed().as_secs_f64(), account.id, account.state.as_str(), account.reason.unwrap_or_default());
+                    }
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break,
+            },
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    m.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! `flockctl accounts add/link/list` run as a user would, against the
+//! simulator; the test plays the phone through the SimHandle.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use flock_sim::{SimConfig, SimHandle, Simulator};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::{flockctl, stdout_json};
+
+const RAVI: &str = "+919800000001";
+const PRIYA: &str = "+919800000002";
+
+struct Setup {
+    sim: SimHandle,
+    home: tempfile::TempDir,
+}
+
+impl Setup {
+    async fn new(tweak: impl FnOnce(&mut SimConfig)) -> Self {
+        let mut cfg = SimConfig::fast();
+        tweak(&mut cfg);
+        let sim = Simulator::start(cfg).await.unwrap();
+        sim.add_phone(RAVI, "Ravi").await.unwrap();
+        sim.add_phone(PRIYA, "Priya").await.unwrap();
+        Self { sim, home: tempfile::tempdir().unwrap() }
+    }
+
+    fn base_args(&self) -> Vec<String> {
+        vec![
+            "--data-dir".into(),
+            self.home.path().join("flock").display().to_string(),
+            "--wa-url".into(),
+            format!("{}/", self.sim.base_url()),
+        ]
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut all: Vec<String> = self.base_args();
+        all.extend(args.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        flockctl(self.home.path(), &refs)
+    }
+
+    /// Runs `accounts link`, answering QR codes and pairing codes as `phone`.
+    /// Returns the exit success, the JSON lines and stderr.
+    async fn link(&self, args: &[&str], phone: &str) -> (bool, Vec<Value>, String) {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_flockctl"));
+        cmd.args(self.base_args())
+            .args(args)
+            .env("HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .env_remove("FLOCK_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().expect("spawn flockctl");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut out = Vec::new();
+        let read = async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line:?}: {e}"));
+                match v["event"].as_str() {
+                    Some("qr") => {
+                        if let Err(e) = self.sim.scan(v["payload"].as_str().unwrap(), phone).await {
+                            eprintln!("scan refused ({e}); waiting for the next QR");
+                        }
+                    }
+                    Some("pairing_code") => {
+                        self.sim.pair(v["code"].as_str().unwrap(), phone).await.unwrap();
+                    }
+                    _ => {}
+                }
+                out.push(v);
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(180), read).await.expect("flockctl link finished in time");
+        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("exit").expect("wait");
+        (output.status.success(), out, String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+fn events<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|v| v["event"] == kind).collect()
+}
+
+#[tokio::test]
+async fn accounts_add_link_by_qr_list_and_relink_without_qr() {
+    let s = Setup::new(|_| {}).await;
+    let added = stdout_json(&s.run(&["accounts", "add", "Sales 1", "--json"]));
+    let id = added["id"].as_i64().expect("id");
+    let id_s = id.to_string();
+
+    let (ok, lines, stderr) = s.link(&["accounts", "link", &id_s, "--json", "--timeout", "120"], RAVI).await;
+    assert!(ok, "link failed: {stderr}\n{lines:?}");
+    assert!(!events(&lines, "qr").is_empty(), "{lines:?}");
+    let states: Vec<&str> = events(&lines, "state").iter().filter_map(|v| v["state"].as_str()).collect();
+    assert_eq!(states.first(), Some(&"waiting_for_scan"), "{lines:?}");
+    assert_eq!(states.last(), Some(&"active"), "{lines:?}");
+    assert_eq!(events(&lines, "state").last().unwrap()["phone"], RAVI);
+
+    let list = stdout_json(&s.run(&["accounts", "list", "--json"]));
+    let a = &list.as_array().expect("array")[0];
+    assert_eq!((a["id"].as_i64(), a["state"].as_str(), a["phone"].as_str()), (Some(id), Some("active"), Some(RAVI)), "{list}");
+    assert_eq!(a["waId"], "919800000001@c.us");
+
+    // The profile is still logged in: linking again needs no QR.
+    let (ok, lines, stderr) = s.link(&["accounts", "link", &id_s, "--json", "--timeout", "120"], RAVI).await;
+    assert!(ok, "relink failed: {stderr}\n{lines:?}");
+    assert!(events(&lines, "qr").is_empty(), "no QR for a logged-in profile: {lines:?}");
+    assert_eq!(events(&lines, "state").last().unwrap()["state"], "active");
+    let _ = s.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn accounts_link_by_pairing_code_and_an_expired_qr_fails_with_the_reason() {
+    let s = Setup::new(|c| {
+        c.first_qr_ttl_ms = 1_500;
+        c.next_qr_ttl_ms = 700;
+        c.max_qr_refs = 2;
+    })
+    .await;
+    let id = stdout_json(&s.run(&["accounts", "add", "Sales 2", "--json"]))["id"].as_i64().unwrap().to_string();
+    let (ok, lines, stderr) = s.link(&["accounts", "link", &id, "--pairing-phone", PRIYA, "--json"], PRIYA).await;
+    assert!(ok, "pairing link failed: {stderr}\n{lines:?}");
+    let code = events(&lines, "pairing_code")[0]["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 8);
+    assert_eq!(events(&lines, "state").last().unwrap()["phone"], PRIYA);
+
+    // Nobody scans: the QR refs run out, the command fails with the reason.
+    let other = stdout_json(&s.run(&["accounts", "add", "Sales 3", "--json"]))["id"].as_i64().unwrap().to_string();
+    let (ok, lines, stderr) = s.link(&["accounts", "link", &other, "--json"], "+910000000000").await;
+    assert!(!ok, "{lines:?}");
+    assert_eq!(events(&lines, "state").last().unwrap()["state"], "link_expired", "{lines:?}");
+    let err: Value = serde_json::from_str(stderr.trim().lines().last().unwrap_or("{}")).unwrap_or(Value::Null);
+    assert!(err["error"]["message"].as_str().unwrap_or("").contains("QR code expired"), "{stderr}");
+    let list = stdout_json(&s.run(&["accounts", "list", "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let _ = s.sim.shutdown().await;
+}
