@@ -31,7 +31,9 @@ npm run --silent ui:check
 npm run --silent ui:test
 
 say "Rust: build"
-cargo build --workspace --bins
+# --all-targets: the app binary and the tests in one build, with one feature
+# set, so the test run below does not build the dependencies a second time.
+cargo build --workspace --all-targets
 
 say "Rust: all tests, database tests on SQLite"
 cargo nextest run --workspace --no-fail-fast
