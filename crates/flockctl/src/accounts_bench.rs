@@ -36,7 +36,7 @@ pub async fn run(args: &BenchArgs) -> Result<(), ErrorReport> {
         eprintln!("bench: {label} ({}) with {n} accounts", browser.path.display());
         rows.push(one(&format!("{label} ({})", browser.path.display()), pref, n).await?);
     }
-    println!("| browser | scan → active | link {n} at once | restart → {n} active | PSS per linked account |");
+    println!("| browser | scan → active (1 account) | link {} more at once | restart → all {n} active | PSS per linked account |", n - 1);
     println!("|---|---|---|---|---|");
     for r in rows {
         println!(
@@ -164,7 +164,8 @@ async fn wait_active(m: &AccountManager, ids: &[i64]) -> Result<(), ErrorReport>
         for id in ids {
             let a = m.get(*id).await?;
             match a.state {
-                AccountState::Active => {}
+                // A restored account counts once its new browser runs and it is active again.
+                AccountState::Active if a.running => {}
                 AccountState::Failed | AccountState::LinkExpired | AccountState::LoggedOut | AccountState::Restricted => {
                     return Err(err(format!("account {id} is {}: {:?}", a.state.as_str(), a.reason)))
                 }

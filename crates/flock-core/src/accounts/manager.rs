@@ -303,6 +303,7 @@ impl AccountManager {
             me: None,
             bridge_starts: 0,
             queue: VecDeque::new(),
+            pending_logout: None,
         };
         let task = tokio::spawn(worker.run(rx));
         let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
@@ -377,7 +378,13 @@ struct Worker {
     me: Option<Me>,
     bridge_starts: u32,
     queue: VecDeque<Input>,
+    /// `Cmd` logout fired: decided after a short grace, because a ban also
+    /// logs out and is told apart only by the `TOS_BLOCK` state that follows.
+    pending_logout: Option<Instant>,
 }
+
+/// How long a logout waits for a following `TOS_BLOCK` (a ban).
+const LOGOUT_GRACE: Duration = Duration::from_millis(1_500);
 
 async fn sleep_until_opt(at: Option<Instant>) {
     match at {
@@ -450,6 +457,10 @@ impl Worker {
                 _ = sleep_until_opt(self.deadline) => {
                     self.deadline = None;
                     self.feed(Input::Deadline).await;
+                }
+                _ = sleep_until_opt(self.pending_logout) => {
+                    self.pending_logout = None;
+                    self.feed(Input::LoggedOut).await;
                 }
                 _ = sleep_until_opt(self.restart_at) => {
                     self.restart_at = None;
@@ -624,6 +635,7 @@ impl Worker {
 
     async fn stop_session(&mut self) {
         self.restart_at = None;
+        self.pending_logout = None;
         if let Some(s) = self.session.take() {
             s.close().await;
         }
@@ -652,6 +664,9 @@ impl Worker {
                 }
             }
             BridgeEvent::State { state, has_synced, me } => {
+                if self.pending_logout.is_some() && matches!(state.as_str(), "TOS_BLOCK" | "SMB_TOS_BLOCK") {
+                    self.pending_logout = None;
+                }
                 let identity = me.is_some();
                 if me.is_some() {
                     self.me = me;
@@ -680,7 +695,7 @@ impl Worker {
             BridgeEvent::PairingError { message } => self.feed(Input::PairingFailed { message }).await,
             BridgeEvent::Logout => {
                 self.me = None;
-                self.feed(Input::LoggedOut).await;
+                self.pending_logout = Some(Instant::now() + LOGOUT_GRACE);
             }
             BridgeEvent::SyncProgress { .. } => {}
             BridgeEvent::Error { message } => tracing::warn!(account = self.id, "bridge: {message}"),

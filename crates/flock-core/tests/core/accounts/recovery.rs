@@ -55,3 +55,30 @@ async fn a_page_that_reloads_itself_stays_active_with_one_bridge() {
     assert_eq!((v.state, v.phone.as_deref()), (AccountState::Active, Some(PHONES[0])));
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_conflict_is_taken_over_and_a_ban_restricts_without_restart() {
+    let h = Harness::new(|_| {}).await;
+    let a = h.manager.add("Sales 1").await.unwrap();
+    h.link_by_qr(&h.manager, a.id, PHONES[0]).await;
+    let mut events = h.manager.subscribe();
+    h.sim.phone_event(PHONES[0], PhoneEvent::Conflict).await.unwrap();
+    // Opened elsewhere: the default policy takes the session back.
+    wait_event(&mut events, "reconnecting after the conflict", |e| match e {
+        flock_core::accounts::AccountEvent::Changed { account } if account.state == AccountState::Reconnecting => Some(()),
+        _ => None,
+    })
+    .await;
+    wait_state(&h.manager, a.id, AccountState::Active).await;
+    assert_eq!(one_session(&h.sim).await.state, "CONNECTED");
+
+    h.sim.phone_event(PHONES[0], PhoneEvent::Ban).await.unwrap();
+    let banned = wait_stopped(&h.manager, a.id, AccountState::Restricted).await;
+    assert!(banned.reason.as_deref().unwrap_or("").contains("banned"), "{banned:?}");
+    // Restricted accounts are not restarted on the next start.
+    h.manager.shutdown().await;
+    let restarted = h.restart_manager();
+    assert_eq!(restarted.restore_all().await.unwrap(), 0);
+    assert_eq!(restarted.get(a.id).await.unwrap().state, AccountState::Restricted);
+    h.shutdown().await;
+}
