@@ -158,6 +158,31 @@ describe("accounts page", () => {
     expect(within(row(8)).getByTestId("account-logout")).toBeTruthy();
   });
 
+  it("while a QR is on screen, its instructions replace the fix, and the deadline is shown", async () => {
+    const deadline = "2026-11-26T10:41:30Z";
+    const backend = new MemoryBackend({
+      accounts: [
+        sampleAccount({
+          id: 1,
+          state: "waiting_for_scan",
+          reason: "Waiting for the QR code to be scanned",
+          fix: "On the phone: WhatsApp, Settings, Linked devices, Link a device",
+          deadline,
+          qr: { payload: "2@a,b,c,d", svg: fakeQrSvg("2@a,b,c,d") },
+        }),
+      ],
+    });
+    await openAccounts(backend);
+    expect(rowText(1, "account-reason")).toBe("Waiting for the QR code to be scanned");
+    expect(within(row(1)).queryByTestId("account-fix")).toBeNull();
+    expect(rowText(1, "link-deadline")).toContain(new Date(deadline).toLocaleTimeString());
+    // The QR goes away (the phone is slow): the fix is back.
+    backend.update(1, { qr: null });
+    await waitFor(() => expect(rowText(1, "account-fix")).toContain("Linked devices"));
+    expect(within(row(1)).queryByTestId("account-qr")).toBeNull();
+    expect(rowText(1, "link-starting")).toContain("Opening WhatsApp Web");
+  });
+
   it("labels every state in human words", async () => {
     const states = [
       ["new", "Not linked"],
