@@ -5,17 +5,14 @@
 //   FLOCK_E2E_EXPECT_BACKEND  label expected in Settings, default "SQLite"
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { writeFile, mkdir } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { ARTIFACTS, saveFailureArtifacts, saveWindowScreenshot } from "./screenshots.mjs";
 import { createSession, deleteSession, waitFor } from "./webdriver.mjs";
 
 const DRIVER_URL = process.env.TAURI_DRIVER_URL || "http://127.0.0.1:4444";
 const APP_BIN = process.env.FLOCK_APP_BIN;
 const EXPECT_BACKEND = process.env.FLOCK_E2E_EXPECT_BACKEND || "SQLite";
-const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const NAV_LABELS = ["Dashboard", "Accounts", "Groups", "Contacts", "Campaigns", "Settings", "Logs"];
 
 test("the app starts, shows the whole navigation, and Settings shows the database", { timeout: 240_000 }, async (t) => {
@@ -89,30 +86,3 @@ test("the app starts, shows the whole navigation, and Settings shows the databas
     if (err) t.diagnostic(`could not delete the session: ${err.message}`);
   }
 });
-
-async function saveFailureArtifacts(session, t) {
-  try {
-    await saveWindowScreenshot(session, `${ARTIFACTS}failure.png`);
-    await mkdir(ARTIFACTS, { recursive: true });
-    await writeFile(`${ARTIFACTS}failure.html`, String(await session.pageSource()));
-    t.diagnostic(`failure screenshot and page source in ${ARTIFACTS}`);
-  } catch (e) {
-    t.diagnostic(`could not save failure artifacts: ${e.message}`);
-  }
-}
-
-// WebKitWebDriver's screenshot can return a stale frame under Xvfb (seen: the
-// first paint, before the page updated). What the X display shows is what a
-// person would see, so take that when we can and fall back to WebDriver.
-async function saveWindowScreenshot(session, file) {
-  if (process.env.DISPLAY) {
-    try {
-      await mkdir(ARTIFACTS, { recursive: true });
-      execFileSync("import", ["-window", "root", file], { timeout: 20_000 });
-      return file;
-    } catch {
-      // ImageMagick missing or the display gone: use WebDriver's picture.
-    }
-  }
-  return session.saveScreenshot(file);
-}
