@@ -183,6 +183,27 @@ describe("accounts page", () => {
     expect(rowText(1, "link-starting")).toContain("Opening WhatsApp Web");
   });
 
+  it("offers Reconnect for a failed account that was linked, which links again at once", async () => {
+    const backend = new MemoryBackend({
+      accounts: [
+        sampleAccount({
+          id: 6,
+          state: "failed",
+          phone: "+919800000006",
+          reason: "The browser stopped (killed); restarting: gave up after 5 restarts",
+          fix: "Click Reconnect to try again",
+        }),
+        sampleAccount({ id: 7, state: "failed", reason: "Cannot start the browser", fix: "Install Chromium" }),
+      ],
+    });
+    await openAccounts(backend);
+    expect(within(row(7)).queryByTestId("account-reconnect")).toBeNull();
+    await fireEvent.click(inRow(6, "account-reconnect"));
+    await waitFor(() => expect(row(6).dataset.state).toBe("waiting_for_scan"));
+    expect(backend.callsOf("linkAccount")).toEqual([[6, { method: "qr" }]]);
+    expect(within(row(6)).queryByTestId("link-form")).toBeNull();
+  });
+
   it("labels every state in human words", async () => {
     const states = [
       ["new", "Not linked"],
