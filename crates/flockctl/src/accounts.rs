@@ -1,6 +1,9 @@
 //! `flockctl accounts …` and `flockctl run`: the account service without a
 //! window. `--demo` starts the simulator's demo scenario in-process and
-//! points the sessions at it (and plays the phone: it scans the QR).
+//! points the sessions at it (and plays the phone: it scans the QR). That
+//! simulator lives as long as the command: to keep linked demo sessions
+//! across commands, run `flockctl sim serve --scenario demo` and pass its
+//! address with `--wa-url`.
 
 use std::time::{Duration, Instant};
 
@@ -290,6 +293,22 @@ fn terminal_qr(payload: &str) -> String {
     }
 }
 
+/// Ctrl-C, or SIGTERM on Unix (a service manager stopping us).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// `flockctl run`: keeps every linked account's session alive (headless)
 /// until Ctrl-C; prints account changes (JSON lines with --json).
 pub async fn run_sessions(cli: &Cli, paths: &DataPaths) -> Result<(), ErrorReport> {
@@ -316,7 +335,7 @@ pub async fn run_sessions(cli: &Cli, paths: &DataPaths) -> Result<(), ErrorRepor
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => break,
             },
-            _ = tokio::signal::ctrl_c() => break,
+            _ = stop_signal() => break,
         }
     }
     m.shutdown().await;

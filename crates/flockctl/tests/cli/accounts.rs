@@ -84,6 +84,28 @@ impl Setup {
     }
 }
 
+/// No account is in a transitional state past (or without) its deadline.
+fn assert_no_overdue(list: &Value) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for a in list.as_array().expect("array") {
+        if matches!(a["state"].as_str(), Some("waiting_for_scan" | "syncing" | "reconnecting")) {
+            let deadline = a["deadline"].as_str().unwrap_or_else(|| panic!("no deadline: {a}"));
+            let secs = chrono_secs(deadline);
+            assert!(now <= secs + 10, "past its deadline: {a}");
+        }
+    }
+}
+
+/// Seconds since the epoch of an RFC 3339 UTC time (`2026-11-26T05:14:45.65Z`).
+fn chrono_secs(t: &str) -> i64 {
+    let (date, time) = t.split_once('T').expect("RFC 3339");
+    let d: Vec<i64> = date.split('-').map(|x| x.parse().unwrap()).collect();
+    let hms: Vec<i64> = time.trim_end_matches('Z').split(['+', '.']).next().unwrap().split(':').map(|x| x.parse().unwrap()).collect();
+    let (y, m) = if d[1] <= 2 { (d[0] - 1, d[1] + 9) } else { (d[0], d[1] - 3) };
+    let days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d[2] - 1 - 719_468;
+    days * 86_400 + hms[0] * 3_600 + hms[1] * 60 + hms[2]
+}
+
 fn events<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
     lines.iter().filter(|v| v["event"] == kind).collect()
 }
@@ -107,12 +129,40 @@ async fn accounts_add_link_by_qr_list_and_relink_without_qr() {
     let a = &list.as_array().expect("array")[0];
     assert_eq!((a["id"].as_i64(), a["state"].as_str(), a["phone"].as_str()), (Some(id), Some("active"), Some(RAVI)), "{list}");
     assert_eq!(a["waId"], "919800000001@c.us");
+    assert_no_overdue(&list);
 
     // The profile is still logged in: linking again needs no QR.
     let (ok, lines, stderr) = s.link(&["accounts", "link", &id_s, "--json", "--timeout", "120"], RAVI).await;
     assert!(ok, "relink failed: {stderr}\n{lines:?}");
     assert!(events(&lines, "qr").is_empty(), "no QR for a logged-in profile: {lines:?}");
     assert_eq!(events(&lines, "state").last().unwrap()["state"], "active");
+
+    // `flockctl run` restores it headless and stops cleanly on SIGTERM.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_flockctl"))
+        .args(s.base_args())
+        .args(["run", "--json"])
+        .env("HOME", s.home.path())
+        .env("XDG_CONFIG_HOME", s.home.path().join(".config"))
+        .env_remove("FLOCK_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let restored = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["state"] == "active" && v["id"].as_i64() == Some(id) {
+                return true;
+            }
+        }
+        false
+    };
+    assert!(tokio::time::timeout(Duration::from_secs(120), restored).await.expect("restored in time"));
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await.expect("stops").unwrap();
+    assert!(status.success(), "{status:?}");
     let _ = s.sim.shutdown().await;
 }
 
@@ -140,5 +190,7 @@ async fn accounts_link_by_pairing_code_and_an_expired_qr_fails_with_the_reason()
     assert!(err["error"]["message"].as_str().unwrap_or("").contains("QR code expired"), "{stderr}");
     let list = stdout_json(&s.run(&["accounts", "list", "--json"]));
     assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_no_overdue(&list);
+    assert_eq!(chrono_secs("1970-01-02T00:00:01Z"), 86_401);
     let _ = s.sim.shutdown().await;
 }
