@@ -134,7 +134,7 @@ test("Accounts: add an account, scan its live QR from the simulated phone, and s
     // The phone scans, through the simulator's control API (not the demo button).
     // A 409 means the QR rotated between reading and scanning: read the new one.
     let scanned = false;
-    let answers = [];
+    const answers = [];
     for (let attempt = 1; attempt <= 8 && !scanned; attempt++) {
       const response = await fetch(`${sim}/_sim/scan`, {
         method: "POST",
@@ -153,7 +153,7 @@ test("Accounts: add an account, scan its live QR from the simulated phone, and s
             const fresh = await session.attribute(`css:${row} [data-testid="account-qr"]`, "data-qr-payload");
             return fresh && fresh !== stale && fresh;
           },
-          { timeout: 30_000, interval: 300, what: "a fresh QR after a 409" },
+          { timeout: 30_000, interval: 300, what: `a fresh QR after a 409 (the simulator said: ${answers.join(" | ")})` },
         );
       } else {
         assert.fail(`POST ${sim}/_sim/scan answered ${response.status}: ${body}`);
