@@ -40,7 +40,9 @@ cargo nextest run --workspace --no-fail-fast
 
 say "Rust: database tests on PostgreSQL"
 if [ -z "${FLOCK_TEST_POSTGRES_URL:-}" ]; then
-  pg_dir="$work/pg"
+  # Its own folder under /tmp: the server runs as the 'postgres' user, who
+  # cannot enter $work (private to us).
+  pg_dir=$(mktemp -d /tmp/flock-pg.XXXXXX)
   FLOCK_TEST_POSTGRES_URL=$(scripts/throwaway-postgres.sh start "$pg_dir")
   echo "throwaway PostgreSQL at $FLOCK_TEST_POSTGRES_URL"
 fi
