@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::{commands, events};
+use crate::{commands, contacts, events};
 
 /// Relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -26,6 +26,16 @@ pub fn specta_builder() -> Builder<Wry> {
             commands::remove_account,
             commands::set_show_browser,
             commands::demo_scan,
+            contacts::search_contacts,
+            contacts::set_opt_out,
+            contacts::list_groups,
+            contacts::bulk_edit,
+            contacts::list_tag_rules,
+            contacts::add_tag_rule,
+            contacts::delete_tag_rule,
+            contacts::preview_contacts_csv,
+            contacts::import_contacts_csv,
+            contacts::export_contacts_csv,
         ])
         .events(collect_events![events::DatabaseChanged, events::AccountChanged])
         // Row ids are i64 in the database but stay far below 2^53.

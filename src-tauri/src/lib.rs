@@ -4,6 +4,7 @@
 
 mod bindings;
 mod commands;
+mod contacts;
 mod events;
 mod launch;
 mod state;

@@ -81,6 +81,14 @@ impl AppState {
         }
     }
 
+    /// The open database, or why there is none.
+    pub async fn db(&self) -> Result<Database, ErrorReport> {
+        match &*self.db.read().await {
+            DbSlot::Connected(services) => Ok(services.db.clone()),
+            DbSlot::Failed(report) => Err(report.clone()),
+        }
+    }
+
     /// The account service, or why it is not available (no database).
     pub async fn accounts(&self) -> Result<AccountManager, ErrorReport> {
         match &*self.db.read().await {

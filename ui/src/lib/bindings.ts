@@ -26,6 +26,26 @@ export const commands = {
 	 *  phone would. Uses the first demo phone that no account has linked yet.
 	 */
 	demoScan: (id: number) => typedError<AccountView, ErrorReport>(__TAURI_INVOKE("demo_scan", { id })),
+	searchContacts: (query: ContactQuery) => typedError<Page<ContactRow>, ErrorReport>(__TAURI_INVOKE("search_contacts", { query })),
+	/**  Marks (`optedOut: true`, with a reason) or unmarks a contact as opted out. */
+	setOptOut: (id: number, optedOut: boolean, reason: string | null) => typedError<ContactRow, ErrorReport>(__TAURI_INVOKE("set_opt_out", { id, optedOut, reason })),
+	listGroups: () => typedError<GroupRow[], ErrorReport>(__TAURI_INVOKE("list_groups")),
+	/**  Region/state/district/segment and tags on a selection of contacts or groups. */
+	bulkEdit: (edit: BulkEdit) => typedError<BulkEditResult, ErrorReport>(__TAURI_INVOKE("bulk_edit", { edit })),
+	listTagRules: () => typedError<TagRule[], ErrorReport>(__TAURI_INVOKE("list_tag_rules")),
+	addTagRule: (rule: NewTagRule) => typedError<TagRule, ErrorReport>(__TAURI_INVOKE("add_tag_rule", { rule })),
+	deleteTagRule: (id: number) => typedError<null, ErrorReport>(__TAURI_INVOKE("delete_tag_rule", { id })),
+	/**
+	 *  The mapping step of the import wizard: headers, proposed mapping, first rows.
+	 *  The file's bytes come base64-encoded so that a badly encoded line survives the trip.
+	 */
+	previewContactsCsv: (contentBase64: string) => typedError<CsvPreview, ErrorReport>(__TAURI_INVOKE("preview_contacts_csv", { contentBase64 })),
+	importContactsCsv: (contentBase64: string, options: ImportOptions) => typedError<ImportReport, ErrorReport>(__TAURI_INVOKE("import_contacts_csv", { contentBase64, options })),
+	/**
+	 *  Writes the contacts matching `query` (all pages) to a CSV file in the
+	 *  Downloads folder (or the data folder when there is none).
+	 */
+	exportContactsCsv: (query: ContactQuery) => typedError<ExportResult, ErrorReport>(__TAURI_INVOKE("export_contacts_csv", { query })),
 };
 
 /** Events */
@@ -88,6 +108,102 @@ export type AppInfo = {
 
 export type Backend = "sqlite" | "postgres";
 
+/**  Bulk edit of a selection: set fields, add and remove tags on N ids. */
+export type BulkEdit = {
+	target: BulkTarget,
+	ids: number[],
+	set?: FieldChange[],
+	addTags?: string[],
+	removeTags?: string[],
+};
+
+export type BulkEditResult = {
+	/**  Rows whose fields were set. */
+	updated: number,
+	/**  Tag links added (pairs that already existed are not counted). */
+	tagged: number,
+	untagged: number,
+};
+
+/**  Which rows a bulk edit changes. */
+export type BulkTarget = "contacts" | "groups";
+
+/**
+ *  Which column (by header name) fills which field. For a file without a
+ *  header row, columns are named "column 1", "column 2", ….
+ */
+export type ColumnMapping = {
+	phone: string | null,
+	name: string | null,
+	region: string | null,
+	state: string | null,
+	district: string | null,
+	segment: string | null,
+	tags: string | null,
+};
+
+/**
+ *  The Contacts page's query: filter, sort, page. Every filter is optional;
+ *  the same filter drives the CSV export.
+ */
+export type ContactQuery = {
+	/**
+	 *  Matches name, number (digits, whatever the spacing) or tag name
+	 *  (substring, case-insensitive).
+	 */
+	search?: string | null,
+	region?: string | null,
+	state?: string | null,
+	district?: string | null,
+	segment?: string | null,
+	/**  Tag name (exact). */
+	tag?: string | null,
+	/**  Current members of this group. */
+	groupId?: number | null,
+	/**  `Some(true)`: only opted-out; `Some(false)`: only reachable. */
+	optedOut?: boolean | null,
+	/**  `Some(true)`: only privacy-id contacts whose phone WhatsApp hides. */
+	phoneHidden?: boolean | null,
+	sort?: ContactSort,
+	page?: number,
+	/**  1 to 1000 (0 means 50). */
+	pageSize?: number,
+};
+
+/**  One row of the Contacts page. */
+export type ContactRow = {
+	id: number,
+	/**  E.164; `None` while the phone is hidden. */
+	phone: string | null,
+	lid: string | null,
+	phoneHidden: boolean,
+	name: string | null,
+	region: string | null,
+	state: string | null,
+	district: string | null,
+	segment: string | null,
+	consentSource: string | null,
+	optedOut: boolean,
+	optedOutAt: string | null,
+	createdAt: string,
+	/**  Tag names, sorted. */
+	tags: string[],
+	/**  Groups the contact is currently a member of. */
+	groupCount: number,
+};
+
+export type ContactSort = "name" | "phone" | "newest" | "region";
+
+/**  What the mapping step shows before anything is written. */
+export type CsvPreview = {
+	hasHeaders: boolean,
+	/**  Header names, or "column 1", "column 2", … without a header row. */
+	headers: string[],
+	mapping: ColumnMapping,
+	/**  The first data rows, as read (invalid UTF-8 shown with �). */
+	sample: string[][],
+};
+
 /**  The database in use changed (switched in Settings, or failed). */
 export type DatabaseChanged = {
 	status: DatabaseStatus,
@@ -116,15 +232,143 @@ export type ErrorReport = {
 	fix: string | null,
 };
 
+export type ExportResult = {
+	path: string,
+	rows: number,
+};
+
+/**  A field to set (`value: null` clears it). */
+export type FieldChange = {
+	field: OrgField,
+	value: string | null,
+};
+
+/**  "Set this field to this value". */
+export type FieldValue = {
+	field: OrgField,
+	value: string,
+};
+
+/**  One of our accounts in a group, as the Groups page shows it. */
+export type GroupAccount = {
+	accountId: number,
+	name: string,
+	phone: string | null,
+	isAdmin: boolean,
+};
+
+/**  One row of the Groups page. */
+export type GroupRow = {
+	id: number,
+	waId: string,
+	subject: string,
+	description: string | null,
+	/**  Participants at the last sync. */
+	memberCount: number,
+	region: string | null,
+	state: string | null,
+	district: string | null,
+	lidAddressing: boolean,
+	/**  No account of ours is in it any more. */
+	removed: boolean,
+	lastSyncedAt: string | null,
+	/**  Our accounts currently in the group. */
+	accounts: GroupAccount[],
+	/**  Tag names, sorted. */
+	tags: string[],
+};
+
+export type ImportOptions = {
+	/**  Shown in the report and recorded as consent source "import:<file name>". */
+	fileName: string,
+	/**  Country for numbers written without a country code (two letters). */
+	defaultCountry: string,
+	/**  `None`: the proposed mapping. */
+	mapping: ColumnMapping | null,
+	/**  `None`: detected. */
+	hasHeaders: boolean | null,
+};
+
+export type ImportReport = {
+	fileName: string,
+	consentSource: string,
+	hasHeaders: boolean,
+	mapping: ColumnMapping,
+	totals: ImportTotals,
+	/**  One entry per data row, in file order. */
+	rows: ImportRow[],
+};
+
+export type ImportRow = {
+	/**  Line number in the file (the header row is line 1). */
+	row: number,
+	outcome: RowOutcome,
+	/**  The phone cell as written (the whole line when there is no phone cell). */
+	raw: string,
+	/**  E.164, when the phone could be read. */
+	phone: string | null,
+	contactId: number | null,
+	/**  Why it was rejected or is a duplicate; what was filled in for an update. */
+	reason: string | null,
+};
+
+export type ImportTotals = {
+	/**  Data rows read (header excluded, blank lines not counted). */
+	rows: number,
+	imported: number,
+	updated: number,
+	duplicates: number,
+	rejected: number,
+};
+
 /**  How to link an account. */
 export type LinkMethod = { method: "qr" } | 
 /**  An 8-character code typed on the phone; `phone` with its country code. */
 { method: "pairingCode"; phone: string };
 
+export type NewTagRule = {
+	contains: string,
+	set: FieldValue | null,
+	tag: string | null,
+};
+
+/**  A field that organises contacts (all four) and groups (all but segment). */
+export type OrgField = "region" | "state" | "district" | "segment";
+
+/**  One page of a server-side paged list. */
+export type Page<T> = {
+	items: T[],
+	/**  Rows matching the filter, over all pages. */
+	total: number,
+	page: number,
+	pageSize: number,
+};
+
 /**  A QR code to show: the payload the phone scans and an SVG image of it. */
 export type QrView = {
 	payload: string,
 	svg: string,
+};
+
+export type RowOutcome = 
+/**  A new contact. */
+"imported" | 
+/**  An existing contact got values it did not have (empty fields, tags). */
+"updated" | 
+/**  Same number as an earlier row, or already a contact with nothing new. */
+"duplicate" | "rejected";
+
+/**
+ *  A rule a sync applies: a group whose subject contains `contains`
+ *  (case-insensitive) gets `set` where that field is still empty, and `tag`;
+ *  so do the members of that group.
+ */
+export type TagRule = {
+	id: number,
+	contains: string,
+	set: FieldValue | null,
+	tag: string | null,
+	enabled: boolean,
 };
 
 /* Tauri Specta runtime */

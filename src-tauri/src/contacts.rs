@@ -1,0 +1,132 @@
+//! Commands of the Groups and Contacts pages: each a few lines over the core.
+
+use base64::Engine;
+use flock_core::contacts::{self, CsvPreview, ImportOptions, ImportReport};
+use flock_core::repo::contacts::{ContactQuery, ContactRow};
+use flock_core::repo::groups::GroupRow;
+use flock_core::repo::tags::{BulkEdit, BulkEditResult, NewTagRule, TagRule};
+use flock_core::repo::{self, Page};
+use flock_core::{ErrorKind, ErrorReport};
+use serde::Serialize;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn search_contacts(state: State<'_, AppState>, query: ContactQuery) -> Result<Page<ContactRow>, ErrorReport> {
+    let db = state.db().await?;
+    Ok(repo::contacts::search(db.conn(), &query).await.map_err(|e| e.report())?)
+}
+
+/// Marks (`optedOut: true`, with a reason) or unmarks a contact as opted out.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_opt_out(
+    state: State<'_, AppState>,
+    id: i64,
+    opted_out: bool,
+    reason: Option<String>,
+) -> Result<ContactRow, ErrorReport> {
+    let db = state.db().await?;
+    let model = if opted_out {
+        let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        let reason = reason.unwrap_or_else(|| "marked by hand".into());
+        repo::contacts::opt_out(db.conn(), id, &reason, "manual").await
+    } else {
+        repo::contacts::opt_in(db.conn(), id).await
+    }
+    .map_err(|e| e.report())?;
+    let mut rows = repo::contacts::rows(db.conn(), vec![model]).await.map_err(|e| e.report())?;
+    rows.pop().ok_or_else(|| ErrorReport { kind: ErrorKind::NotFound, message: format!("contact {id} vanished"), fix: None })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_groups(state: State<'_, AppState>) -> Result<Vec<GroupRow>, ErrorReport> {
+    let db = state.db().await?;
+    Ok(repo::groups::overview(db.conn()).await.map_err(|e| e.report())?)
+}
+
+/// Region/state/district/segment and tags on a selection of contacts or groups.
+#[tauri::command]
+#[specta::specta]
+pub async fn bulk_edit(state: State<'_, AppState>, edit: BulkEdit) -> Result<BulkEditResult, ErrorReport> {
+    let db = state.db().await?;
+    Ok(repo::tags::bulk_edit(db.conn(), &edit).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_tag_rules(state: State<'_, AppState>) -> Result<Vec<TagRule>, ErrorReport> {
+    let db = state.db().await?;
+    Ok(repo::tags::list_rules(db.conn()).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_tag_rule(state: State<'_, AppState>, rule: NewTagRule) -> Result<TagRule, ErrorReport> {
+    let db = state.db().await?;
+    Ok(repo::tags::add_rule(db.conn(), &rule).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_tag_rule(state: State<'_, AppState>, id: i64) -> Result<(), ErrorReport> {
+    let db = state.db().await?;
+    Ok(repo::tags::delete_rule(db.conn(), id).await?)
+}
+
+fn decode(content_base64: &str) -> Result<Vec<u8>, ErrorReport> {
+    base64::engine::general_purpose::STANDARD.decode(content_base64).map_err(|e| ErrorReport {
+        kind: ErrorKind::InvalidInput,
+        message: format!("the file did not arrive intact: {e}"),
+        fix: Some("Choose the file again".into()),
+    })
+}
+
+/// The mapping step of the import wizard: headers, proposed mapping, first rows.
+/// The file's bytes come base64-encoded so that a badly encoded line survives the trip.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_contacts_csv(content_base64: String) -> Result<CsvPreview, ErrorReport> {
+    Ok(contacts::preview(&decode(&content_base64)?)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_contacts_csv(
+    state: State<'_, AppState>,
+    content_base64: String,
+    options: ImportOptions,
+) -> Result<ImportReport, ErrorReport> {
+    let db = state.db().await?;
+    Ok(contacts::import_csv(db.conn(), &decode(&content_base64)?, &options).await?)
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub path: String,
+    pub rows: u64,
+}
+
+/// Writes the contacts matching `query` (all pages) to a CSV file in the
+/// Downloads folder (or the data folder when there is none).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_contacts_csv(state: State<'_, AppState>, query: ContactQuery) -> Result<ExportResult, ErrorReport> {
+    let db = state.db().await?;
+    let folder = dirs::download_dir().unwrap_or_else(|| state.paths.root().to_path_buf());
+    let name = format!("flock-contacts-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+    let path = folder.join(name);
+    let io_error = |e: std::io::Error| ErrorReport {
+        kind: ErrorKind::InvalidInput,
+        message: format!("cannot write {}: {e}", folder.display()),
+        fix: Some("Check that the Downloads folder exists and is writable".into()),
+    };
+    std::fs::create_dir_all(&folder).map_err(io_error)?;
+    let file = std::fs::File::create(&path).map_err(io_error)?;
+    let rows = contacts::export_csv(db.conn(), &query, std::io::BufWriter::new(file)).await?;
+    Ok(ExportResult { path: path.display().to_string(), rows })
+}
