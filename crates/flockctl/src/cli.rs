@@ -38,6 +38,18 @@ pub enum Command {
     /// The WhatsApp Web simulator (tests and demo mode).
     #[command(subcommand)]
     Sim(SimCommand),
+    /// Contacts: list, import, export, opt-out.
+    #[command(subcommand)]
+    Contacts(crate::contacts::ContactsCommand),
+    /// Groups our accounts are in.
+    #[command(subcommand)]
+    Groups(crate::groups::GroupsCommand),
+    /// Tags and the rules that tag on every sync.
+    #[command(subcommand)]
+    Tags(crate::groups::TagsCommand),
+    /// Measurements at scale (not tests).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,6 +13,10 @@ pub async fn run(cli: Cli) -> Result<(), ErrorReport> {
         Command::Run => crate::accounts::run_sessions(&cli, &paths).await,
         Command::Db(cmd) => db(&cli, &paths, cmd).await,
         Command::Sim(SimCommand::Serve(args)) => sim_serve(&cli, args).await,
+        Command::Contacts(cmd) => crate::contacts::run(&cli, &open(&cli, &paths).await?, cmd).await,
+        Command::Groups(cmd) => crate::groups::groups(&cli, &open(&cli, &paths).await?, cmd).await,
+        Command::Tags(cmd) => crate::groups::tags(&cli, &open(&cli, &paths).await?, cmd).await,
+        Command::Bench(cmd) => crate::bench::run(&cli, cmd).await,
     }
 }
 
@@ -26,6 +30,13 @@ async fn connect(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> 
         })?;
     }
     Ok(Database::connect(target).await.map_err(flock_core::CoreError::from)?)
+}
+
+/// Connected with the schema brought up to date.
+async fn open(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> {
+    let db = connect(cli, paths).await?;
+    db.migrate().await.map_err(flock_core::CoreError::from)?;
+    Ok(db)
 }
 
 async fn db(cli: &Cli, paths: &DataPaths, cmd: &DbCommand) -> Result<(), ErrorReport> {

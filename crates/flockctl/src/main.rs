@@ -2,10 +2,13 @@
 //! core; errors leave with a non-zero exit and one line on stderr (or
 //! `{"error": {...}}` with `--json`).
 
+mod bench;
 mod accounts;
 mod accounts_bench;
 mod cli;
 mod commands;
+mod contacts;
+mod groups;
 mod output;
 
 use clap::Parser;

@@ -101,3 +101,91 @@ pub async fn member_accounts(
         .map(|m| m.account_id)
         .collect())
 }
+
+/// One of our accounts in a group, as the Groups page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupAccount {
+    pub account_id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub is_admin: bool,
+}
+
+/// One row of the Groups page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRow {
+    pub id: i64,
+    pub wa_id: String,
+    pub subject: String,
+    pub description: Option<String>,
+    /// Participants at the last sync.
+    pub member_count: i32,
+    pub region: Option<String>,
+    pub state: Option<String>,
+    pub district: Option<String>,
+    pub lid_addressing: bool,
+    /// No account of ours is in it any more.
+    pub removed: bool,
+    pub last_synced_at: Option<crate::entities::Timestamp>,
+    /// Our accounts currently in the group.
+    pub accounts: Vec<GroupAccount>,
+    /// Tag names, sorted.
+    pub tags: Vec<String>,
+}
+
+/// Every group with the accounts in it and its tags, by subject.
+pub async fn overview(db: &impl ConnectionTrait) -> Result<Vec<GroupRow>, RepoError> {
+    use std::collections::HashMap;
+
+    use crate::entities::{account, group_tag, tag};
+    let groups = list(db).await?;
+    let accounts: HashMap<i64, account::Model> =
+        account::Entity::find().all(db).await?.into_iter().map(|a| (a.id, a)).collect();
+    let mut members: HashMap<i64, Vec<GroupAccount>> = HashMap::new();
+    for m in account_group::Entity::find()
+        .filter(account_group::Column::LeftAt.is_null())
+        .order_by_asc(account_group::Column::AccountId)
+        .all(db)
+        .await?
+    {
+        if let Some(a) = accounts.get(&m.account_id) {
+            members.entry(m.group_id).or_default().push(GroupAccount {
+                account_id: a.id,
+                name: a.name.clone(),
+                phone: a.phone.clone(),
+                is_admin: m.is_admin,
+            });
+        }
+    }
+    let tag_names: HashMap<i64, String> = tag::Entity::find().all(db).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    for link in group_tag::Entity::find().all(db).await? {
+        if let Some(name) = tag_names.get(&link.tag_id) {
+            tags.entry(link.group_id).or_default().push(name.clone());
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|g| {
+            let mut t = tags.remove(&g.id).unwrap_or_default();
+            t.sort();
+            GroupRow {
+                accounts: members.remove(&g.id).unwrap_or_default(),
+                tags: t,
+                id: g.id,
+                wa_id: g.wa_id,
+                subject: g.subject,
+                description: g.description,
+                member_count: g.member_count,
+                region: g.region,
+                state: g.state,
+                district: g.district,
+                lid_addressing: g.lid_addressing,
+                removed: g.removed_at.is_some(),
+                last_synced_at: g.last_synced_at,
+            }
+        })
+        .collect())
+}
