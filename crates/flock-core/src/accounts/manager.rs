@@ -304,6 +304,7 @@ impl AccountManager {
             bridge_starts: 0,
             queue: VecDeque::new(),
             pending_logout: None,
+            unanswered: 0,
         };
         let task = tokio::spawn(worker.run(rx));
         let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
@@ -381,6 +382,8 @@ struct Worker {
     /// `Cmd` logout fired: decided after a short grace, because a ban also
     /// logs out and is told apart only by the `TOS_BLOCK` state that follows.
     pending_logout: Option<Instant>,
+    /// Health checks in a row in which the page did not answer.
+    unanswered: u32,
 }
 
 /// How long a logout waits for a following `TOS_BLOCK` (a ban).
@@ -707,6 +710,22 @@ impl Worker {
         match s.health().await {
             Ok(h) => self.inner.update_live(self.id, |l| l.memory_kib = h.pss_kib),
             Err(e) => tracing::debug!(account = self.id, "health: {e}"),
+        }
+        // A page that stops answering (a hung renderer) is treated like a
+        // crash once it missed two checks in a row while active.
+        if self.machine.state == AccountState::Active {
+            match s.bridge_info().await {
+                Ok(_) => self.unanswered = 0,
+                Err(e) => {
+                    self.unanswered += 1;
+                    tracing::warn!(account = self.id, "health: the page did not answer ({e})");
+                    if self.unanswered >= 2 {
+                        self.unanswered = 0;
+                        self.feed(Input::BrowserExited { reason: format!("the page stopped answering: {e}") }).await;
+                        return;
+                    }
+                }
+            }
         }
         if self.machine.state == AccountState::Active {
             if let Err(e) = repo::touch_last_seen(self.inner.db.conn(), self.id).await {

@@ -135,3 +135,39 @@ async fn five_accounts_link_at_once_and_a_number_links_only_once() {
     assert_eq!(h.manager.get(ids[0]).await.unwrap().state, AccountState::Active);
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn logout_unlinks_reset_forgets_and_remove_deletes() {
+    let h = Harness::new(|_| {}).await;
+    let a = h.manager.add("Sales 1").await.unwrap();
+    let b = h.manager.add("Sales 2").await.unwrap();
+    h.link_by_qr(&h.manager, a.id, PHONES[0]).await;
+    let devices = |phone: &'static str| {
+        let sim = &h.sim;
+        async move { sim.phones().await.into_iter().find(|p| p.phone == phone).map(|p| p.linked_devices) }
+    };
+    assert_eq!(devices(PHONES[0]).await, Some(1));
+    let profile = flock_core::paths::DataPaths::new(h.data.path()).profiles_dir().join(format!("account-{}", a.id));
+    assert!(profile.exists());
+
+    // Logout: unlinked in WhatsApp too, profile wiped, number kept for the record.
+    h.manager.logout(a.id).await.unwrap();
+    let out = h.manager.get(a.id).await.unwrap();
+    assert_eq!((out.state, out.running), (AccountState::LoggedOut, false), "{out:?}");
+    assert_eq!(devices(PHONES[0]).await, Some(0));
+    assert!(!profile.exists());
+
+    // Reset: back to new, number forgotten; the number may be linked elsewhere.
+    let reset = h.manager.reset(a.id).await.unwrap();
+    assert_eq!((reset.state, reset.phone.as_deref()), (AccountState::New, None));
+    h.link_by_qr(&h.manager, b.id, PHONES[0]).await;
+
+    // Remove: gone, with an event, its profile too.
+    let mut events = h.manager.subscribe();
+    h.manager.remove(b.id).await.unwrap();
+    wait_event(&mut events, "removed", |e| matches!(e, AccountEvent::Removed { id } if *id == b.id).then_some(())).await;
+    assert!(h.manager.get(b.id).await.is_err());
+    assert_eq!(h.manager.list().await.unwrap().len(), 1);
+    assert!(h.manager.remove(b.id).await.unwrap_err().report().kind == flock_core::ErrorKind::NotFound);
+    h.shutdown().await;
+}
