@@ -10,11 +10,26 @@ import type {
   AppError,
   AppInfo,
   Backend,
+  BulkEdit,
+  BulkEditResult,
+  ColumnMapping,
+  ContactQuery,
+  ContactRow,
+  CsvPreview,
   DatabaseChanged,
   DatabaseInfo,
   DatabaseStatus,
+  ExportResult,
+  GroupRow,
+  GroupsSyncProgress,
+  ImportOptions,
+  ImportReport,
+  ImportRow,
   LinkMethod,
+  NewTagRule,
+  Page,
   Result,
+  TagRule,
   Unlisten,
 } from "./api";
 
@@ -73,7 +88,23 @@ export type AccountCommand =
   | "setShowBrowser"
   | "demoScan";
 
-export type AccountCall = { command: AccountCommand; args: unknown[] };
+/** The contact and group calls a test can make fail. */
+export type ContactCommand =
+  | "searchContacts"
+  | "setOptOut"
+  | "listGroups"
+  | "bulkEdit"
+  | "listTagRules"
+  | "addTagRule"
+  | "deleteTagRule"
+  | "previewContactsCsv"
+  | "importContactsCsv"
+  | "exportContactsCsv"
+  | "syncGroups";
+
+export type BackendCommand = AccountCommand | ContactCommand;
+
+export type AccountCall = { command: BackendCommand; args: unknown[] };
 
 /** An account row as the core would list it; `overrides` win. */
 export function sampleAccount(overrides: Partial<AccountView> & { id: number }): AccountView {
@@ -117,16 +148,46 @@ export class MemoryBackend implements Backend {
   /** The accounts the core knows, in list order. Change them through the methods below so events go out. */
   accounts: AccountView[];
   /** A command listed here answers with this error instead of doing anything. */
-  failures: Partial<Record<AccountCommand, AppError>> = {};
+  failures: Partial<Record<BackendCommand, AppError>> = {};
   /** Every account call, in order. */
   readonly accountCalls: AccountCall[] = [];
   private accountListeners = new Set<(event: AccountEvent) => void>();
   private nextAccountId: number;
   private qrCounter = 0;
 
+  /** Contacts (not cloned: tests may pass 100,000 of them) and the groups they are in. */
+  contacts: ContactRow[];
+  /** Contact id → ids of the groups it is currently a member of. */
+  memberships: Map<number, number[]>;
+  groups: GroupRow[];
+  tagRules: TagRule[];
+  /** Whether this core offers `syncGroups` (the Tauri one decides from the bindings). */
+  syncAvailable: boolean;
+  /** Where exports are written. */
+  downloadsDir = "/home/ana/Downloads";
+  private syncListeners = new Set<(event: GroupsSyncProgress) => void>();
+  private nextContactId: number;
+  private nextRuleId: number;
+
   constructor(
-    options: { appInfo?: Partial<AppInfo>; setDatabaseUrl?: SetDatabaseUrlHandler; accounts?: AccountView[] } = {},
+    options: {
+      appInfo?: Partial<AppInfo>;
+      setDatabaseUrl?: SetDatabaseUrlHandler;
+      accounts?: AccountView[];
+      contacts?: ContactRow[];
+      memberships?: Map<number, number[]>;
+      groups?: GroupRow[];
+      tagRules?: TagRule[];
+      syncAvailable?: boolean;
+    } = {},
   ) {
+    this.contacts = options.contacts ?? [];
+    this.memberships = options.memberships ?? new Map();
+    this.groups = structuredClone(options.groups ?? []);
+    this.tagRules = structuredClone(options.tagRules ?? []);
+    this.syncAvailable = options.syncAvailable ?? false;
+    this.nextContactId = this.contacts.reduce((m, c) => Math.max(m, c.id), 0) + 1;
+    this.nextRuleId = Math.max(0, ...this.tagRules.map((r) => r.id)) + 1;
     this.info = sampleAppInfo(options.appInfo);
     this.status = this.info.database;
     this.setDatabaseUrlHandler = options.setDatabaseUrl ?? defaultSetDatabaseUrl;
@@ -173,7 +234,7 @@ export class MemoryBackend implements Backend {
   }
 
   /** The calls made to one command, as argument lists. */
-  callsOf(command: AccountCommand): unknown[][] {
+  callsOf(command: BackendCommand): unknown[][] {
     return this.accountCalls.filter((c) => c.command === command).map((c) => c.args);
   }
 
@@ -181,7 +242,7 @@ export class MemoryBackend implements Backend {
     return this.accounts.find((a) => a.id === id);
   }
 
-  private record<T>(command: AccountCommand, args: unknown[], run: () => Result<T, AppError>): Result<T, AppError> {
+  private record<T>(command: BackendCommand, args: unknown[], run: () => Result<T, AppError>): Result<T, AppError> {
     this.accountCalls.push({ command, args });
     const failure = this.failures[command];
     if (failure) return { status: "error", error: structuredClone(failure) };
@@ -427,4 +488,379 @@ export class MemoryBackend implements Backend {
   setState(id: number, state: AccountState, reason: string | null = null, fix: string | null = null): AccountView {
     return this.update(id, { state, reason, fix });
   }
+
+  // ---- contacts and groups ---------------------------------------------------------------
+
+  contact(id: number): ContactRow | undefined {
+    return this.contacts.find((c) => c.id === id);
+  }
+
+  /** The filtered, sorted contacts (not paged), as the core's query does. */
+  matching(query: ContactQuery): ContactRow[] {
+    const search = query.search?.trim().toLowerCase() ?? "";
+    const digits = search.replace(/\D/g, "");
+    const rows = this.contacts.filter((c) => {
+      if (search) {
+        const byName = (c.name ?? "").toLowerCase().includes(search);
+        const byPhone = digits.length > 0 && (c.phone ?? "").replace(/\D/g, "").includes(digits);
+        const byTag = c.tags.some((t) => t.toLowerCase().includes(search));
+        if (!byName && !byPhone && !byTag) return false;
+      }
+      if (query.region && c.region !== query.region) return false;
+      if (query.state && c.state !== query.state) return false;
+      if (query.district && c.district !== query.district) return false;
+      if (query.segment && c.segment !== query.segment) return false;
+      if (query.tag && !c.tags.includes(query.tag)) return false;
+      if (query.groupId != null && !(this.memberships.get(c.id) ?? []).includes(query.groupId)) return false;
+      if (query.optedOut != null && c.optedOut !== query.optedOut) return false;
+      if (query.phoneHidden != null && c.phoneHidden !== query.phoneHidden) return false;
+      return true;
+    });
+    const sort = query.sort ?? "name";
+    const key = (c: ContactRow): string =>
+      sort === "phone" ? (c.phone ?? "~") : sort === "region" ? (c.region ?? "~") : (c.name ?? "~").toLowerCase();
+    if (sort === "newest") rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id);
+    else rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id - b.id));
+    return rows;
+  }
+
+  async searchContacts(query: ContactQuery): Promise<Result<Page<ContactRow>, AppError>> {
+    return this.record("searchContacts", [query], () => {
+      const pageSize = !query.pageSize ? 50 : Math.min(query.pageSize, 1000);
+      const page = query.page ?? 0;
+      const rows = this.matching(query);
+      return {
+        status: "ok",
+        data: { items: rows.slice(page * pageSize, (page + 1) * pageSize), total: rows.length, page, pageSize },
+      };
+    });
+  }
+
+  async setOptOut(id: number, optedOut: boolean, reason: string | null): Promise<Result<ContactRow, AppError>> {
+    return this.record("setOptOut", [id, optedOut, reason], () => {
+      const contact = this.contact(id);
+      if (!contact) return { status: "error", error: { kind: "not_found", message: `no contact with id ${id}`, fix: null } };
+      contact.optedOut = optedOut;
+      contact.optedOutAt = optedOut ? new Date().toISOString() : null;
+      return { status: "ok", data: contact };
+    });
+  }
+
+  async listGroups(): Promise<Result<GroupRow[], AppError>> {
+    return this.record("listGroups", [], () => ({ status: "ok", data: this.groups }));
+  }
+
+  async bulkEdit(edit: BulkEdit): Promise<Result<BulkEditResult, AppError>> {
+    return this.record("bulkEdit", [edit], () => {
+      const rows: { region: string | null; state: string | null; district: string | null; tags: string[] }[] =
+        edit.target === "contacts"
+          ? this.contacts.filter((c) => edit.ids.includes(c.id))
+          : this.groups.filter((g) => edit.ids.includes(g.id));
+      const result: BulkEditResult = { updated: 0, tagged: 0, untagged: 0 };
+      for (const row of rows) {
+        if (edit.set?.length) {
+          for (const change of edit.set) {
+            if (change.field === "segment") {
+              if (edit.target === "groups") {
+                return {
+                  status: "error",
+                  error: { kind: "invalid_input", message: "groups have no segment", fix: "Set the segment on contacts" },
+                };
+              }
+              (row as ContactRow).segment = change.value;
+            } else row[change.field] = change.value;
+          }
+          result.updated++;
+        }
+        for (const tag of edit.addTags ?? []) {
+          if (!row.tags.includes(tag)) {
+            row.tags = [...row.tags, tag].sort();
+            result.tagged++;
+          }
+        }
+        for (const tag of edit.removeTags ?? []) {
+          if (row.tags.includes(tag)) {
+            row.tags = row.tags.filter((t) => t !== tag);
+            result.untagged++;
+          }
+        }
+      }
+      return { status: "ok", data: result };
+    });
+  }
+
+  async listTagRules(): Promise<Result<TagRule[], AppError>> {
+    return this.record("listTagRules", [], () => ({ status: "ok", data: this.tagRules }));
+  }
+
+  async addTagRule(rule: NewTagRule): Promise<Result<TagRule, AppError>> {
+    return this.record("addTagRule", [rule], () => {
+      if (!rule.contains.trim()) {
+        return {
+          status: "error",
+          error: { kind: "invalid_input", message: "the rule needs a word to look for", fix: 'e.g. "Pune"' },
+        };
+      }
+      if (!rule.set && !rule.tag) {
+        return {
+          status: "error",
+          error: { kind: "invalid_input", message: "the rule sets nothing", fix: "Give it a field value, a tag, or both" },
+        };
+      }
+      const added: TagRule = { id: this.nextRuleId++, contains: rule.contains.trim(), set: rule.set, tag: rule.tag, enabled: true };
+      this.tagRules.push(added);
+      return { status: "ok", data: added };
+    });
+  }
+
+  async deleteTagRule(id: number): Promise<Result<null, AppError>> {
+    return this.record("deleteTagRule", [id], () => {
+      if (!this.tagRules.some((r) => r.id === id)) {
+        return { status: "error", error: { kind: "not_found", message: `no tag rule with id ${id}`, fix: null } };
+      }
+      this.tagRules = this.tagRules.filter((r) => r.id !== id);
+      return { status: "ok", data: null };
+    });
+  }
+
+  async previewContactsCsv(contentBase64: string): Promise<Result<CsvPreview, AppError>> {
+    return this.record("previewContactsCsv", [contentBase64], () => {
+      const lines = parseCsv(decodeBase64(contentBase64));
+      if (lines.length === 0) {
+        return { status: "error", error: { kind: "invalid_input", message: "the file is empty", fix: "Choose a CSV file with contacts" } };
+      }
+      const hasHeaders = !lines[0].some((cell) => /\d{6,}/.test(cell.replace(/\D/g, "")));
+      const headers = headerNames(lines, hasHeaders);
+      return {
+        status: "ok",
+        data: { hasHeaders, headers, mapping: proposeMapping(headers), sample: lines.slice(hasHeaders ? 1 : 0, 6) },
+      };
+    });
+  }
+
+  async importContactsCsv(contentBase64: string, options: ImportOptions): Promise<Result<ImportReport, AppError>> {
+    return this.record("importContactsCsv", [contentBase64, options], () => {
+      const lines = parseCsv(decodeBase64(contentBase64));
+      const hasHeaders = options.hasHeaders ?? !lines[0]?.some((cell) => /\d{6,}/.test(cell.replace(/\D/g, "")));
+      const headers = headerNames(lines, hasHeaders);
+      const mapping = options.mapping ?? proposeMapping(headers);
+      if (!mapping.phone) {
+        return { status: "error", error: { kind: "invalid_input", message: "no column is mapped to the phone", fix: "Pick the phone column" } };
+      }
+      const col = (field: keyof ColumnMapping) => (mapping[field] ? headers.indexOf(mapping[field]!) : -1);
+      const cell = (line: string[], field: keyof ColumnMapping) => {
+        const i = col(field);
+        return i >= 0 ? (line[i] ?? "").trim() : "";
+      };
+      const consentSource = `import:${options.fileName}`;
+      const seen = new Set<string>();
+      const rows: ImportRow[] = [];
+      const totals = { rows: 0, imported: 0, updated: 0, duplicates: 0, rejected: 0 };
+      lines.forEach((line, i) => {
+        if (hasHeaders && i === 0) return;
+        totals.rows++;
+        const rowNo = i + 1;
+        const raw = col("phone") >= 0 ? cell(line, "phone") : line.join(",");
+        const phone = normalisePhone(raw, options.defaultCountry);
+        if (!phone) {
+          totals.rejected++;
+          const reason = raw ? `not a phone number: "${raw}"` : "no phone number";
+          rows.push({ row: rowNo, outcome: "rejected", raw, phone: null, contactId: null, reason });
+          return;
+        }
+        if (seen.has(phone)) {
+          totals.duplicates++;
+          rows.push({ row: rowNo, outcome: "duplicate", raw, phone, contactId: null, reason: "same number as an earlier row" });
+          return;
+        }
+        seen.add(phone);
+        const existing = this.contacts.find((c) => c.phone === phone);
+        if (existing) {
+          totals.duplicates++;
+          rows.push({ row: rowNo, outcome: "duplicate", raw, phone, contactId: existing.id, reason: "already a contact" });
+          return;
+        }
+        const id = this.nextContactId++;
+        const tags = cell(line, "tags").split(/[;|]/).map((t) => t.trim()).filter(Boolean).sort();
+        this.contacts.push(
+          sampleContact({
+            id,
+            phone,
+            name: cell(line, "name") || null,
+            region: cell(line, "region") || null,
+            state: cell(line, "state") || null,
+            district: cell(line, "district") || null,
+            segment: cell(line, "segment") || null,
+            consentSource,
+            tags,
+          }),
+        );
+        totals.imported++;
+        rows.push({ row: rowNo, outcome: "imported", raw, phone, contactId: id, reason: null });
+      });
+      return {
+        status: "ok",
+        data: { fileName: options.fileName, consentSource, hasHeaders, mapping, totals, rows },
+      };
+    });
+  }
+
+  async exportContactsCsv(query: ContactQuery): Promise<Result<ExportResult, AppError>> {
+    return this.record("exportContactsCsv", [query], () => ({
+      status: "ok",
+      data: { path: `${this.downloadsDir}/flock-contacts.csv`, rows: this.matching(query).length },
+    }));
+  }
+
+  canSyncGroups(): boolean {
+    return this.syncAvailable;
+  }
+
+  async syncGroups(accountId: number | null): Promise<Result<unknown, AppError>> {
+    return this.record("syncGroups", [accountId], () => ({ status: "ok", data: null }));
+  }
+
+  async onGroupsSyncProgress(handler: (event: GroupsSyncProgress) => void): Promise<Unlisten> {
+    this.syncListeners.add(handler);
+    return () => this.syncListeners.delete(handler);
+  }
+
+  emitGroupsSyncProgress(event: GroupsSyncProgress): void {
+    for (const listener of [...this.syncListeners]) listener({ ...event });
+  }
+}
+
+/** A contact row as the core would list it; `overrides` win. */
+export function sampleContact(overrides: Partial<ContactRow> & { id: number }): ContactRow {
+  return {
+    phone: `+9198${String(10000000 + overrides.id).slice(-8)}`,
+    lid: null,
+    phoneHidden: false,
+    name: `Contact ${overrides.id}`,
+    region: null,
+    state: null,
+    district: null,
+    segment: null,
+    consentSource: null,
+    optedOut: false,
+    optedOutAt: null,
+    createdAt: "2026-11-01T10:00:00Z",
+    tags: [],
+    groupCount: 0,
+    ...overrides,
+  };
+}
+
+/** A group row as the core would list it; `overrides` win. */
+export function sampleGroup(overrides: Partial<GroupRow> & { id: number }): GroupRow {
+  return {
+    waId: `1203630${overrides.id}@g.us`,
+    subject: `Group ${overrides.id}`,
+    description: null,
+    memberCount: 0,
+    region: null,
+    state: null,
+    district: null,
+    lidAddressing: false,
+    removed: false,
+    lastSyncedAt: "2026-11-20T09:30:00Z",
+    accounts: [],
+    tags: [],
+    ...overrides,
+  };
+}
+
+const FIRST_NAMES = ["Asha", "Ravi", "Meena", "Sunil", "Priya", "Arjun", "Kavita", "Imran", "Lakshmi", "Vikram"];
+const LAST_NAMES = ["Patil", "Sharma", "Iyer", "Khan", "Desai", "Reddy", "Nair", "Joshi", "Singh", "Kulkarni"];
+const PLACES: [string, string, string][] = [
+  ["West", "Maharashtra", "Pune"],
+  ["West", "Maharashtra", "Nashik"],
+  ["South", "Karnataka", "Bengaluru Urban"],
+  ["North", "Uttar Pradesh", "Lucknow"],
+];
+
+/** `n` deterministic, varied contacts (ids 1..n): names, places, tags, some opted out or hidden. */
+export function manyContacts(n: number): ContactRow[] {
+  const rows: ContactRow[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = i + 1;
+    const [region, state, district] = PLACES[i % PLACES.length];
+    const hidden = i % 17 === 5;
+    rows[i] = {
+      id,
+      phone: hidden ? null : `+9198${String(id).padStart(8, "0")}`,
+      lid: hidden ? `${100000000000 + id}@lid` : null,
+      phoneHidden: hidden,
+      name: `${FIRST_NAMES[i % 10]} ${LAST_NAMES[Math.floor(i / 10) % 10]} ${id}`,
+      region,
+      state,
+      district,
+      segment: i % 3 === 0 ? "farmers" : null,
+      consentSource: "group:sync",
+      optedOut: i % 23 === 7,
+      optedOutAt: i % 23 === 7 ? "2026-11-10T08:00:00Z" : null,
+      createdAt: "2026-11-01T10:00:00Z",
+      tags: i % 4 === 0 ? ["volunteer"] : i % 4 === 1 ? ["customer", "pune-west"] : [],
+      groupCount: 1 + (i % 3),
+    };
+  }
+  return rows;
+}
+
+// ---- CSV helpers (enough CSV for tests) ------------------------------------------------------
+
+export function decodeBase64(b64: string): string {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new TextDecoder().decode(bytes);
+}
+
+function parseCsv(text: string): string[][] {
+  const out: string[][] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim()) continue;
+    const cells: string[] = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (quoted) {
+        if (ch === '"' && line[i + 1] === '"') (cur += '"'), i++;
+        else if (ch === '"') quoted = false;
+        else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ",") cells.push(cur), (cur = "");
+      else cur += ch;
+    }
+    cells.push(cur);
+    out.push(cells);
+  }
+  return out;
+}
+
+function headerNames(lines: string[][], hasHeaders: boolean): string[] {
+  const width = Math.max(0, ...lines.map((l) => l.length));
+  return hasHeaders ? lines[0].map((h) => h.trim()) : Array.from({ length: width }, (_, i) => `column ${i + 1}`);
+}
+
+function proposeMapping(headers: string[]): ColumnMapping {
+  const find = (...words: string[]) => headers.find((h) => words.some((w) => h.toLowerCase().includes(w))) ?? null;
+  return {
+    phone: find("phone", "mobile", "number", "whatsapp"),
+    name: find("name"),
+    region: find("region", "zone"),
+    state: find("state"),
+    district: find("district", "city"),
+    segment: find("segment"),
+    tags: find("tag"),
+  };
+}
+
+function normalisePhone(raw: string, country: string): string | null {
+  const digits = raw.replace(/[\s\-().]/g, "");
+  if (/^\+\d{8,15}$/.test(digits)) return digits;
+  if (/^\d{10}$/.test(digits) && country.toUpperCase() === "IN") return `+91${digits}`;
+  if (/^91\d{10}$/.test(digits)) return `+${digits}`;
+  return null;
 }

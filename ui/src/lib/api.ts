@@ -11,7 +11,19 @@ import {
   type AccountEvent,
   type AccountView,
   type AppInfo,
+  type BulkEdit,
+  type BulkEditResult,
+  type ContactQuery,
+  type ContactRow,
+  type CsvPreview,
   type DatabaseChanged,
+  type ExportResult,
+  type GroupRow,
+  type ImportOptions,
+  type ImportReport,
+  type NewTagRule,
+  type Page,
+  type TagRule,
   type DatabaseInfo,
   type ErrorKind,
   type ErrorReport,
@@ -23,13 +35,38 @@ export type {
   AccountState,
   AccountView,
   AppInfo,
+  BulkEdit,
+  BulkEditResult,
+  BulkTarget,
+  ColumnMapping,
+  ContactQuery,
+  ContactRow,
+  ContactSort,
+  CsvPreview,
   DatabaseChanged,
   DatabaseInfo,
   DatabaseStatus,
   ErrorKind,
+  ExportResult,
+  FieldChange,
+  FieldValue,
+  GroupAccount,
+  GroupRow,
+  ImportOptions,
+  ImportReport,
+  ImportRow,
+  ImportTotals,
   LinkMethod,
+  NewTagRule,
+  OrgField,
+  Page,
   QrView,
+  RowOutcome,
+  TagRule,
 } from "./bindings";
+
+/** Progress of a group sync (the core's `groupsSyncProgress` event, once it exists). */
+export type GroupsSyncProgress = { done: number; total: number; accountId: number | null };
 
 /** The core's structured error (Rust `ErrorReport`): kind, message, fix. */
 export type AppError = ErrorReport;
@@ -64,6 +101,24 @@ export interface Backend {
   demoScan(id: number): Promise<Result<AccountView, AppError>>;
   /** Every account change (state, number, QR, pairing code, removal). Resolves once listening. */
   onAccountChanged(handler: (event: AccountEvent) => void): Promise<Unlisten>;
+
+  // Contacts and groups. Never reject either.
+  /** Server-side filter, sort and paging (`page` counts from 0, `pageSize` ≤ 1000). */
+  searchContacts(query: ContactQuery): Promise<Result<Page<ContactRow>, AppError>>;
+  setOptOut(id: number, optedOut: boolean, reason: string | null): Promise<Result<ContactRow, AppError>>;
+  listGroups(): Promise<Result<GroupRow[], AppError>>;
+  bulkEdit(edit: BulkEdit): Promise<Result<BulkEditResult, AppError>>;
+  listTagRules(): Promise<Result<TagRule[], AppError>>;
+  addTagRule(rule: NewTagRule): Promise<Result<TagRule, AppError>>;
+  deleteTagRule(id: number): Promise<Result<null, AppError>>;
+  previewContactsCsv(contentBase64: string): Promise<Result<CsvPreview, AppError>>;
+  importContactsCsv(contentBase64: string, options: ImportOptions): Promise<Result<ImportReport, AppError>>;
+  exportContactsCsv(query: ContactQuery): Promise<Result<ExportResult, AppError>>;
+  /** Whether this core can sync groups on demand (`syncGroups` is newer than this UI). */
+  canSyncGroups(): boolean;
+  /** `null`: every active account. Progress arrives as `groupsSyncProgress` events. */
+  syncGroups(accountId: number | null): Promise<Result<unknown, AppError>>;
+  onGroupsSyncProgress(handler: (event: GroupsSyncProgress) => void): Promise<Unlisten>;
 }
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -128,6 +183,36 @@ export function tauriBackend(): Backend {
     setShowBrowser: (id, show) => typed(commands.setShowBrowser(id, show)),
     demoScan: (id) => typed(commands.demoScan(id)),
     onAccountChanged: (handler) => events.accountChanged.listen((e) => handler(e.payload)),
+    searchContacts: (query) => typed(commands.searchContacts(query)),
+    setOptOut: (id, optedOut, reason) => typed(commands.setOptOut(id, optedOut, reason)),
+    listGroups: () => typed(commands.listGroups()),
+    bulkEdit: (edit) => typed(commands.bulkEdit(edit)),
+    listTagRules: () => typed(commands.listTagRules()),
+    addTagRule: (rule) => typed(commands.addTagRule(rule)),
+    deleteTagRule: (id) => typed(commands.deleteTagRule(id)),
+    previewContactsCsv: (content) => typed(commands.previewContactsCsv(content)),
+    importContactsCsv: (content, options) => typed(commands.importContactsCsv(content, options)),
+    exportContactsCsv: (query) => typed(commands.exportContactsCsv(query)),
+    // syncGroups and its event are being added on the Rust side: look them up at run time.
+    canSyncGroups: () => "syncGroups" in commands,
+    syncGroups: (accountId) => {
+      const sync = (commands as unknown as Record<string, unknown>).syncGroups as
+        | ((accountId: number | null) => Promise<Result<unknown, AppError>>)
+        | undefined;
+      if (!sync) {
+        return Promise.resolve({
+          status: "error" as const,
+          error: { kind: "internal" as const, message: "This Flock core cannot sync groups yet.", fix: "Update Flock." },
+        });
+      }
+      return typed(sync(accountId));
+    },
+    onGroupsSyncProgress: (handler) => {
+      const event = (events as unknown as Record<string, unknown>).groupsSyncProgress as
+        | { listen(cb: (e: { payload: GroupsSyncProgress }) => void): Promise<Unlisten> }
+        | undefined;
+      return event ? event.listen((e) => handler(e.payload)) : Promise.resolve(() => {});
+    },
   };
 }
 
@@ -165,6 +250,19 @@ export function unavailableBackend(
     setShowBrowser: failed,
     demoScan: failed,
     onAccountChanged: () => Promise.resolve(() => {}),
+    searchContacts: failed,
+    setOptOut: failed,
+    listGroups: failed,
+    bulkEdit: failed,
+    listTagRules: failed,
+    addTagRule: failed,
+    deleteTagRule: failed,
+    previewContactsCsv: failed,
+    importContactsCsv: failed,
+    exportContactsCsv: failed,
+    canSyncGroups: () => false,
+    syncGroups: failed,
+    onGroupsSyncProgress: () => Promise.resolve(() => {}),
   };
 }
 

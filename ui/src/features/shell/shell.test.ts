@@ -43,7 +43,6 @@ describe("app shell", () => {
     await renderApp();
     for (const [id, sentence] of [
       ["groups", "Groups are not built yet. Coming in a later release."],
-      ["contacts", "Contacts are not built yet. Coming in a later release."],
       ["campaigns", "Campaigns are not built yet. Coming in a later release."],
     ]) {
       await fireEvent.click(nav(id));
