@@ -42,7 +42,6 @@ describe("app shell", () => {
   it("says plainly which pages are not built yet, with no made-up data", async () => {
     await renderApp();
     for (const [id, sentence] of [
-      ["groups", "Groups are not built yet. Coming in a later release."],
       ["campaigns", "Campaigns are not built yet. Coming in a later release."],
     ]) {
       await fireEvent.click(nav(id));
