@@ -109,12 +109,21 @@
     return { pn: pn, lid: lid, pushname: pushname, source: source };
   }
 
+  function offlineProgress() {
+    try {
+      var O = mods.WAWebOfflineHandler && mods.WAWebOfflineHandler.OfflineMessageHandler;
+      return O ? Number(O.getOfflineDeliveryProgress()) || 0 : 0;
+    } catch (e) { return 0; }
+  }
+
   var lastState = null;
   function reportState() {
     var S = mods.WAWebSocketModel && mods.WAWebSocketModel.Socket;
     if (!S) return;
     var state = String(S.state);
-    var synced = !!S.hasSynced;
+    // Readiness from state, never from one event only: hasSynced, or a
+    // connected socket whose offline delivery reached 100 %.
+    var synced = !!S.hasSynced || (state === 'CONNECTED' && offlineProgress() >= 100);
     var key = state + '/' + synced;
     var m = state === 'CONNECTED' || synced ? me() : null;
     if (m) key += '/' + m.pn;
@@ -142,7 +151,10 @@
     if (Conn) Conn.on('change:ref', function () { setTimeout(readQr, 0); });
     if (Cmd) {
       Cmd.on('logout', function () { lastState = null; emit('logout', {}); });
-      Cmd.on('offline_progress_update_from_bridge', function (p) { emit('sync_progress', { progress: Math.round(Number(p) || 0) }); });
+      Cmd.on('offline_progress_update_from_bridge', function (p) {
+        emit('sync_progress', { progress: Math.round(Number(p) || 0) });
+        reportState();
+      });
     }
     // The QR element is the DOM fallback (and carries the full payload).
     new MutationObserver(function () { readQr(); }).observe(document.documentElement || document, {
