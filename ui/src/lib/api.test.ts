@@ -11,14 +11,19 @@ const bindings = vi.hoisted(() => ({
     listAccounts: vi.fn(),
     linkAccount: vi.fn(),
     setShowBrowser: vi.fn(),
-  },
+    searchContacts: vi.fn(),
+    importContactsCsv: vi.fn(),
+  } as Record<string, ReturnType<typeof vi.fn>>,
   listen: vi.fn(),
   listenAccounts: vi.fn(),
+  events: {} as Record<string, { listen: ReturnType<typeof vi.fn> }>,
 }));
+bindings.events.databaseChanged = { listen: bindings.listen };
+bindings.events.accountChanged = { listen: bindings.listenAccounts };
 
 vi.mock("./bindings", () => ({
   commands: bindings.commands,
-  events: { databaseChanged: { listen: bindings.listen }, accountChanged: { listen: bindings.listenAccounts } },
+  events: bindings.events,
 }));
 
 const { tauriBackend, toAppError, unavailableBackend } = await import("./api");
@@ -104,6 +109,56 @@ describe("tauriBackend accounts", () => {
     expect(seen).toEqual([{ event: "pairingCode", id: 2, code: "ABCDEFGH" }]);
     stop();
     expect(unlisten).toHaveBeenCalledOnce();
+  });
+});
+
+describe("tauriBackend contacts and groups", () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it("passes the query and import options through and types errors", async () => {
+    const page = { items: [], total: 0, page: 2, pageSize: 200 };
+    bindings.commands.searchContacts.mockResolvedValue({ status: "ok", data: page });
+    await expect(tauriBackend().searchContacts({ tag: "vip", page: 2, pageSize: 200 })).resolves.toEqual({ status: "ok", data: page });
+    expect(bindings.commands.searchContacts).toHaveBeenCalledWith({ tag: "vip", page: 2, pageSize: 200 });
+
+    bindings.commands.importContactsCsv.mockRejectedValue("command import_contacts_csv not found");
+    const options = { fileName: "a.csv", defaultCountry: "IN", mapping: null, hasHeaders: null };
+    await expect(tauriBackend().importContactsCsv("YQ==", options)).resolves.toEqual({
+      status: "error",
+      error: { kind: "internal", message: "command import_contacts_csv not found", fix: null },
+    });
+    expect(bindings.commands.importContactsCsv).toHaveBeenCalledWith("YQ==", options);
+  });
+
+  it("offers group sync only when the bindings have syncGroups, and then forwards its progress event", async () => {
+    const backend = tauriBackend();
+    expect(backend.canSyncGroups()).toBe(false);
+    const missing = await backend.syncGroups(null);
+    expect(missing.status).toBe("error");
+    const noop = await backend.onGroupsSyncProgress(() => {});
+    noop();
+
+    bindings.commands.syncGroups = vi.fn().mockResolvedValue({ status: "ok", data: { groups: 3 } });
+    const unlisten = vi.fn();
+    bindings.events.groupsSyncProgress = {
+      listen: vi.fn(async (cb: (e: { payload: unknown }) => void) => {
+        cb({ payload: { done: 1, total: 2, accountId: 4 } });
+        return unlisten;
+      }),
+    };
+    try {
+      expect(backend.canSyncGroups()).toBe(true);
+      await expect(backend.syncGroups(4)).resolves.toEqual({ status: "ok", data: { groups: 3 } });
+      expect(bindings.commands.syncGroups).toHaveBeenCalledWith(4);
+      const seen: unknown[] = [];
+      const stop = await backend.onGroupsSyncProgress((e) => seen.push(e));
+      expect(seen).toEqual([{ done: 1, total: 2, accountId: 4 }]);
+      stop();
+      expect(unlisten).toHaveBeenCalledOnce();
+    } finally {
+      delete bindings.commands.syncGroups;
+      delete bindings.events.groupsSyncProgress;
+    }
   });
 });
 

@@ -43,6 +43,8 @@ export class ContactList {
   pages = $state<Map<number, ContactRow[]>>(new Map());
   private inFlight = new Set<number>();
   private generation = 0;
+  /** The pages on screen belong to the previous filter (until the first page of this one arrives). */
+  private stale = false;
   private query: ContactQuery = toQuery(emptyFilter());
 
   constructor(private readonly backend: Backend) {}
@@ -60,8 +62,6 @@ export class ContactList {
     this.stale = true;
     return this.fetchPage(0);
   }
-
-  private stale = false;
 
   row(index: number): ContactRow | undefined {
     return this.pages.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
@@ -85,6 +85,12 @@ export class ContactList {
     this.inFlight.delete(page);
     if (result.status === "error") {
       this.error = result.error;
+      // Rows of the previous filter would pass for answers to this one.
+      if (this.stale) {
+        this.stale = false;
+        this.pages = new Map();
+        this.total = null;
+      }
       return;
     }
     this.error = null;

@@ -186,6 +186,18 @@ describe("contacts page", () => {
     expect(error.textContent).toContain("no such table: contacts");
     expect(error.textContent).toContain("Run the migrations");
   });
+
+  it("does not leave the old filter's rows beside the error when a new search fails", async () => {
+    const backend = await openContacts(smallBackend());
+    expect(rows()).toHaveLength(4);
+    backend.failures.searchContacts = { kind: "database", message: "database is locked", fix: null };
+    await fireEvent.input(screen.getByTestId("contacts-tag-filter"), { target: { value: "customer" } });
+    expect((await screen.findByTestId("contacts-error")).textContent).toContain("database is locked");
+    expect(rows()).toHaveLength(0);
+    expect(text("contacts-total")).toBe("—");
+    // The typed filter stays.
+    expect((screen.getByTestId("contacts-tag-filter") as HTMLInputElement).value).toBe("customer");
+  });
 });
 
 describe("contacts import wizard", () => {
