@@ -90,7 +90,7 @@ describe("contacts page", () => {
 
   it("virtualises 100,000 contacts: few DOM rows, pages fetched for the scrolled position", async () => {
     const backend = await openContacts(new MemoryBackend({ contacts: manyContacts(100_000) }));
-    expect(text("contacts-total")).toBe("100000 contacts");
+    expect(text("contacts-total")).toBe("100,000 contacts");
     const scroller = screen.getByTestId("contacts-scroller");
     expect((scroller.firstElementChild as HTMLElement).style.height).toBe(`${100_000 * 44}px`);
     expect(rows().length).toBeGreaterThan(5);
