@@ -241,6 +241,7 @@ describe("contacts import wizard", () => {
     expect(text("import-totals")).toContain("5 rows read");
     expect(text("import-totals")).toContain("2 imported");
     expect(text("import-totals")).toContain("2 rejected");
+    expect(text("import-totals")).toContain("1 duplicate,");
     const reported = screen.getAllByTestId("import-report-row");
     expect(reported.map((r) => [r.dataset.row, r.dataset.outcome])).toEqual([
       ["3", "rejected"],
