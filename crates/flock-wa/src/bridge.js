@@ -184,6 +184,44 @@
   bridge.refreshQr = function () {
     try { mods.WAWebCmd.Cmd.refreshQR(); return 'ok'; } catch (e) { emit('error', { message: 'refreshQR: ' + errText(e) }); return 'error'; }
   };
+  // Every group this account is in, with its participants, as JSON.
+  // GroupMetadata lists the groups; a participant's name and, for a `@lid`
+  // privacy id, its phone come from the Contact collection when the account
+  // knows that person (WhatsApp shows nothing more, and we invent nothing).
+  bridge.groups = function () {
+    try {
+      var C = mods.WAWebCollections;
+      if (!C || !C.GroupMetadata) return JSON.stringify({ ok: false, error: 'WAWebCollections.GroupMetadata not found' });
+      var attr = function (m, k) { return m && typeof m.get === 'function' ? m.get(k) : m ? m[k] : undefined; };
+      var widText = function (w) { return w ? String(w._serialized || w) : null; };
+      var contactOf = function (w) { try { return C.Contact ? C.Contact.get(w) : null; } catch (e) { return null; } };
+      var groups = C.GroupMetadata.getModelsArray().map(function (g) {
+        var parts = attr(g, 'participants');
+        var list = parts && typeof parts.getModelsArray === 'function' ? parts.getModelsArray() : (parts || []);
+        return {
+          waId: widText(attr(g, 'id')),
+          subject: String(attr(g, 'subject') || ''),
+          description: attr(g, 'desc') || null,
+          lidAddressing: !!attr(g, 'isLidAddressingMode'),
+          participants: list.map(function (p) {
+            var id = attr(p, 'id');
+            var c = contactOf(id);
+            var pn = c && attr(c, 'phoneNumber');
+            return {
+              wid: widText(id),
+              isAdmin: !!attr(p, 'isAdmin'),
+              isSuperAdmin: !!attr(p, 'isSuperAdmin'),
+              phoneE164: pn && pn.user ? '+' + pn.user : null,
+              name: (c && (attr(c, 'name') || attr(c, 'pushname'))) || null,
+            };
+          }),
+        };
+      });
+      return JSON.stringify({ ok: true, groups: groups });
+    } catch (e) {
+      return JSON.stringify({ ok: false, error: errText(e) });
+    }
+  };
   bridge.info = function () {
     return JSON.stringify({ duplicates: bridge.duplicates, version: bridge.version, booted: bridge.booted, missing: bridge.missing, href: location.href });
   };

@@ -311,6 +311,23 @@ impl SessionHandle {
         }
     }
 
+    /// Every group the account is in, with participants, as the bridge
+    /// reads them: `[{waId, subject, description, lidAddressing, participants:
+    /// [{wid, isAdmin, isSuperAdmin, phoneE164, name}]}]`.
+    pub async fn groups(&self) -> Result<serde_json::Value, WaError> {
+        let v = self.eval(bridge::call("groups", &[])).await?;
+        let text = match v {
+            serde_json::Value::String(s) => s,
+            other => return Err(WaError::Cdp(format!("bridge groups: {other}"))),
+        };
+        let mut parsed: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| WaError::Cdp(format!("bridge groups: {e}")))?;
+        if parsed["ok"] != serde_json::Value::Bool(true) {
+            return Err(WaError::Cdp(format!("bridge groups: {}", parsed["error"])));
+        }
+        Ok(parsed["groups"].take())
+    }
+
     pub async fn health(&self) -> Result<SessionHealth, WaError> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Command::Health { reply }).await.map_err(|_| WaError::Stopped)?;

@@ -14,6 +14,7 @@ pub async fn run(cli: Cli) -> Result<(), ErrorReport> {
         Command::Db(cmd) => db(&cli, &paths, cmd).await,
         Command::Sim(SimCommand::Serve(args)) => sim_serve(&cli, args).await,
         Command::Contacts(cmd) => crate::contacts::run(&cli, &open(&cli, &paths).await?, cmd).await,
+        Command::Groups(crate::groups::GroupsCommand::Sync(args)) => crate::groups_sync::run(&cli, &paths, args).await,
         Command::Groups(cmd) => crate::groups::groups(&cli, &open(&cli, &paths).await?, cmd).await,
         Command::Tags(cmd) => crate::groups::tags(&cli, &open(&cli, &paths).await?, cmd).await,
         Command::Bench(cmd) => crate::bench::run(&cli, cmd).await,

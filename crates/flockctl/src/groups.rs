@@ -14,6 +14,8 @@ use crate::output::print_json;
 pub enum GroupsCommand {
     /// Every group with its member count, our accounts in it, and tags.
     List,
+    /// Read the groups of the linked accounts from WhatsApp and record them.
+    Sync(crate::groups_sync::SyncArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,6 +51,7 @@ pub struct RuleAddArgs {
 
 pub async fn groups(cli: &Cli, db: &Database, cmd: &GroupsCommand) -> Result<(), ErrorReport> {
     match cmd {
+        GroupsCommand::Sync(_) => unreachable!("groups sync is dispatched to groups_sync::run"),
         GroupsCommand::List => {
             let rows = groups::overview(db.conn()).await.map_err(|e| e.report())?;
             if cli.json {

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod contacts;
 mod groups;
+mod groups_sync;
 mod output;
 
 use clap::Parser;

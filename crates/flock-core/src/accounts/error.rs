@@ -18,6 +18,10 @@ pub enum AccountError {
     Profile { path: PathBuf, source: std::io::Error },
     #[error("the account service has stopped")]
     Stopped,
+    #[error("account \"{name}\" is not active ({state})")]
+    NotActive { name: String, state: String },
+    #[error("account \"{name}\": WhatsApp Web did not answer: {message}")]
+    Session { name: String, message: String },
 }
 
 impl AccountError {
@@ -45,6 +49,16 @@ impl AccountError {
                 fix: Some("Close any browser window of this account and try again".into()),
             },
             AccountError::Stopped => ErrorReport { kind: ErrorKind::Internal, message: self.to_string(), fix: None },
+            AccountError::NotActive { .. } => ErrorReport {
+                kind: ErrorKind::Conflict,
+                message: self.to_string(),
+                fix: Some("Link the account (or wait until it is active) and try again".into()),
+            },
+            AccountError::Session { .. } => ErrorReport {
+                kind: ErrorKind::Browser,
+                message: self.to_string(),
+                fix: Some("Try again; if it keeps failing, reset the account or update Flock".into()),
+            },
         }
     }
 }

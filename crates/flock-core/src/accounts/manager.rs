@@ -67,6 +67,8 @@ enum WorkerCmd {
     ShowBrowser(bool),
     Diagnostics(oneshot::Sender<Diagnostics>),
     CheckHealth(oneshot::Sender<()>),
+    /// The groups the running session sees (raw bridge JSON).
+    ReadGroups(oneshot::Sender<Result<serde_json::Value, String>>),
     Stop(oneshot::Sender<()>),
 }
 
@@ -83,6 +85,11 @@ impl AccountManager {
                 live: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// The database the service records into.
+    pub fn database(&self) -> &Database {
+        &self.inner.db
     }
 
     pub fn settings(&self) -> &AccountSettings {
@@ -249,6 +256,21 @@ impl AccountManager {
             }
         }
         self.get(id).await
+    }
+
+    /// Every group an active account is in, with participants, read from
+    /// its WhatsApp Web session through the bridge.
+    pub async fn read_groups(&self, id: i64) -> Result<Vec<crate::groups::GroupSnapshot>, AccountError> {
+        let view = self.get(id).await?;
+        let tx = match self.worker_tx(id) {
+            Some(tx) if view.state == AccountState::Active => tx,
+            _ => return Err(AccountError::NotActive { name: view.name, state: view.state.as_str().into() }),
+        };
+        let session_error = |message: String| AccountError::Session { name: view.name.clone(), message };
+        let (reply, rx) = oneshot::channel();
+        tx.send(WorkerCmd::ReadGroups(reply)).await.map_err(|_| AccountError::Stopped)?;
+        let raw = rx.await.map_err(|_| AccountError::Stopped)?.map_err(session_error)?;
+        serde_json::from_value(raw).map_err(|e| session_error(format!("unexpected group data: {e}")))
     }
 
     /// The running session's process and bridge (None when not running).
@@ -444,6 +466,13 @@ impl Worker {
                     Some(WorkerCmd::CheckHealth(reply)) => {
                         self.health().await;
                         let _ = reply.send(());
+                    }
+                    Some(WorkerCmd::ReadGroups(reply)) => {
+                        let groups = match &self.session {
+                            Some(s) => s.groups().await.map_err(|e| e.to_string()),
+                            None => Err("no browser is running for this account".into()),
+                        };
+                        let _ = reply.send(groups);
                     }
                 },
                 ev = next_event(&mut self.events) => match ev {

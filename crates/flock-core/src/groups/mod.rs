@@ -6,9 +6,11 @@
 mod merge;
 pub mod snapshot;
 mod sync;
+mod sync_accounts;
 
 pub use snapshot::{AccountGroupsSnapshot, GroupSnapshot, ParticipantSnapshot};
 pub use sync::{apply_snapshot, apply_snapshot_with_progress, SkippedParticipant, SyncProgress, SyncSummary};
+pub use sync_accounts::sync_groups;
 
 use crate::error::{ErrorKind, ErrorReport};
 use crate::repo::RepoError;
@@ -21,6 +23,10 @@ pub enum SyncError {
     InvalidGroupId(String),
     #[error(transparent)]
     Repo(#[from] RepoError),
+    #[error(transparent)]
+    Account(#[from] crate::accounts::AccountError),
+    #[error("no account is active: link an account first")]
+    NoActiveAccount,
 }
 
 impl From<sea_orm::DbErr> for SyncError {
@@ -43,6 +49,12 @@ impl SyncError {
                 fix: Some("Update Flock; WhatsApp Web may have changed. Send the log file to support".into()),
             },
             SyncError::Repo(e) => e.report(),
+            SyncError::Account(e) => e.report(),
+            SyncError::NoActiveAccount => ErrorReport {
+                kind: ErrorKind::Conflict,
+                message: self.to_string(),
+                fix: Some("Accounts, Add account, and scan the QR code with the phone".into()),
+            },
         }
     }
 }

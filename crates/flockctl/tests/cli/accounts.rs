@@ -194,3 +194,62 @@ async fn accounts_link_by_pairing_code_and_an_expired_qr_fails_with_the_reason()
     assert_eq!(chrono_secs("1970-01-02T00:00:01Z"), 86_401);
     let _ = s.sim.shutdown().await;
 }
+
+/// `groups sync` on the demo scenario: every group of the linked account and
+/// every member arrive; a second sync after a change records exactly it.
+/// Multi-threaded: `s.run` blocks a thread while the simulator must answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_sync_records_the_demo_groups_then_exactly_the_change() {
+    let sim = Simulator::start(SimConfig::fast()).await.unwrap();
+    let scenario = flock_sim::demo_scenario();
+    sim.load(&scenario).await.unwrap();
+    let s = Setup { sim, home: tempfile::tempdir().unwrap() };
+
+    // What WhatsApp shows this account: its groups, each with its participants.
+    let mine: Vec<_> = scenario.groups.iter().filter(|g| g.members_of.iter().any(|p| p == RAVI)).collect();
+    assert!(mine.len() > 3, "the demo phone is in several groups");
+    let members_of = |g: &flock_sim::NewGroup| -> std::collections::BTreeSet<String> {
+        g.participants.iter().chain(g.members_of.iter()).cloned().collect()
+    };
+    let expected_members: usize = mine.iter().map(|g| members_of(g).len()).sum();
+    let expected_contacts: std::collections::BTreeSet<String> = mine.iter().flat_map(|g| members_of(g)).collect();
+
+    let id = stdout_json(&s.run(&["accounts", "add", "Sales 1", "--json"]))["id"].as_i64().unwrap().to_string();
+    let (ok, lines, stderr) = s.link(&["accounts", "link", &id, "--json", "--timeout", "120"], RAVI).await;
+    assert!(ok, "link failed: {stderr}\n{lines:?}");
+
+    let first = stdout_json(&s.run(&["groups", "sync", "--json", "--timeout", "120"]));
+    assert_eq!(first["groups_added"].as_u64().unwrap() as usize, mine.len(), "{first}");
+    assert_eq!(first["members_added"].as_u64().unwrap() as usize, expected_members, "{first}");
+    assert_eq!(first["contacts_added"].as_u64().unwrap() as usize, expected_contacts.len(), "{first}");
+
+    let listed = stdout_json(&s.run(&["groups", "list", "--json"]));
+    let groups = listed["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), mine.len());
+    for g in &mine {
+        let row = groups.iter().find(|r| r["subject"] == g.subject.as_str()).unwrap_or_else(|| panic!("{} missing", g.subject));
+        assert_eq!(row["memberCount"].as_u64().unwrap() as usize, members_of(g).len(), "{}", g.subject);
+    }
+    let contacts = stdout_json(&s.run(&["contacts", "list", "--json", "--limit", "100000"]));
+    let hidden = expected_contacts.iter().filter(|c| c.starts_with("lid:")).count();
+    assert!(hidden > 0, "the demo has privacy-id members");
+    assert_eq!(contacts["total"].as_u64().unwrap() as usize, expected_contacts.len(), "nothing dropped");
+
+    // Rename one group and add a member on the "phone" side, then sync again.
+    let target = groups.iter().find(|r| r["subject"] == mine[0].subject.as_str()).unwrap();
+    let wa_id = target["waId"].as_str().unwrap().to_string();
+    s.sim
+        .patch_group(&wa_id, flock_sim::GroupPatch {
+            subject: Some(format!("{} (2026)", mine[0].subject)),
+            add: vec!["+919840012345".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let second = stdout_json(&s.run(&["groups", "sync", "--json", "--timeout", "120"]));
+    assert_eq!(second["groups_added"], 0, "{second}");
+    assert_eq!(second["groups_changed"], 1, "{second}");
+    assert_eq!(second["members_added"], 1, "{second}");
+    assert_eq!(second["members_removed"], 0, "{second}");
+    assert_eq!(second["contacts_added"], 1, "{second}");
+}
