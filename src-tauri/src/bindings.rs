@@ -36,8 +36,9 @@ pub fn specta_builder() -> Builder<Wry> {
             contacts::preview_contacts_csv,
             contacts::import_contacts_csv,
             contacts::export_contacts_csv,
+            contacts::sync_groups,
         ])
-        .events(collect_events![events::DatabaseChanged, events::AccountChanged])
+        .events(collect_events![events::DatabaseChanged, events::AccountChanged, events::GroupsSyncProgress])
         // Row ids are i64 in the database but stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // One TypeScript name per Rust type (no _Serialize/_Deserialize pairs).

@@ -2,13 +2,17 @@
 
 use base64::Engine;
 use flock_core::contacts::{self, CsvPreview, ImportOptions, ImportReport};
+use flock_core::groups::{SyncProgress, SyncSummary};
 use flock_core::repo::contacts::{ContactQuery, ContactRow};
 use flock_core::repo::groups::GroupRow;
 use flock_core::repo::tags::{BulkEdit, BulkEditResult, NewTagRule, TagRule};
 use flock_core::repo::{self, Page};
 use flock_core::{ErrorKind, ErrorReport};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+
+use crate::events::GroupsSyncProgress;
 
 use crate::state::AppState;
 
@@ -129,4 +133,24 @@ pub async fn export_contacts_csv(state: State<'_, AppState>, query: ContactQuery
     let file = std::fs::File::create(&path).map_err(io_error)?;
     let rows = contacts::export_csv(db.conn(), &query, std::io::BufWriter::new(file)).await?;
     Ok(ExportResult { path: path.display().to_string(), rows })
+}
+
+/// Reads the groups of one account (or of every active account) from
+/// WhatsApp and records them; progress arrives as `groups-sync-progress`.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_groups(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: Option<i64>,
+) -> Result<Vec<SyncSummary>, ErrorReport> {
+    let db = state.db().await?;
+    let accounts = state.accounts().await?;
+    let summaries = flock_core::groups::sync_groups(&accounts, &db, account_id, |p: SyncProgress| {
+        if let Err(e) = GroupsSyncProgress(p).emit(&app) {
+            tracing::warn!(error = %e, "could not emit groups-sync-progress");
+        }
+    })
+    .await?;
+    Ok(summaries)
 }

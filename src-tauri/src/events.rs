@@ -37,3 +37,7 @@ pub fn forward_account_events(app: AppHandle<Wry>, mut rx: broadcast::Receiver<A
         }
     });
 }
+
+/// A group sync recorded `done` of `total` groups of one account.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct GroupsSyncProgress(pub flock_core::groups::SyncProgress);

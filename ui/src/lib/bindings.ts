@@ -46,12 +46,18 @@ export const commands = {
 	 *  Downloads folder (or the data folder when there is none).
 	 */
 	exportContactsCsv: (query: ContactQuery) => typedError<ExportResult, ErrorReport>(__TAURI_INVOKE("export_contacts_csv", { query })),
+	/**
+	 *  Reads the groups of one account (or of every active account) from
+	 *  WhatsApp and records them; progress arrives as `groups-sync-progress`.
+	 */
+	syncGroups: (accountId: number | null) => typedError<SyncSummary[], ErrorReport>(__TAURI_INVOKE("sync_groups", { accountId })),
 };
 
 /** Events */
 export const events = {
 	accountChanged: makeEvent<AccountChanged, AccountChanged>("account-changed"),
 	databaseChanged: makeEvent<DatabaseChanged, DatabaseChanged>("database-changed"),
+	groupsSyncProgress: makeEvent<GroupsSyncProgress, GroupsSyncProgress>("groups-sync-progress"),
 };
 
 /* Types */
@@ -278,6 +284,9 @@ export type GroupRow = {
 	tags: string[],
 };
 
+/**  A group sync recorded `done` of `total` groups of one account. */
+export type GroupsSyncProgress = SyncProgress;
+
 export type ImportOptions = {
 	/**  Shown in the report and recorded as consent source "import:<file name>". */
 	fileName: string,
@@ -357,6 +366,44 @@ export type RowOutcome =
 "updated" | 
 /**  Same number as an earlier row, or already a contact with nothing new. */
 "duplicate" | "rejected";
+
+export type SkippedParticipant = {
+	groupWaId: string,
+	wid: string,
+	reason: string,
+};
+
+/**  Live progress: `done` of `total` groups recorded. */
+export type SyncProgress = {
+	accountId: number,
+	done: number,
+	total: number,
+};
+
+/**  What one sync changed. */
+export type SyncSummary = {
+	accountId: number,
+	/**  Groups in the snapshot. */
+	groupsTotal: number,
+	/**  Groups this account is newly in (new to Flock, or new to this account). */
+	groupsAdded: number,
+	/**  Known groups whose subject, description or member count changed. */
+	groupsChanged: number,
+	/**  Groups this account is no longer in. */
+	groupsLeft: number,
+	/**  Of those, groups no account of ours is in any more. */
+	groupsRemoved: number,
+	membersAdded: number,
+	membersRemoved: number,
+	contactsAdded: number,
+	/**
+	 *  Hidden-phone contacts that got their phone (joined with an existing
+	 *  contact of that phone, or given the phone).
+	 */
+	contactsMerged: number,
+	/**  Participants whose id could not be read: reported, not dropped silently. */
+	skipped: SkippedParticipant[],
+};
 
 /**
  *  A rule a sync applies: a group whose subject contains `contains`
