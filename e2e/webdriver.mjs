@@ -107,6 +107,12 @@ export class Session {
     return elementId(await this.cmd("POST", "/element", { using: "css selector", value: css }), css);
   }
 
+  /** First element matching a CSS selector inside `element` (Find Element From Element). */
+  async findIn(element, css) {
+    const ref = encodeURIComponent(await this.#ref(element));
+    return elementId(await this.cmd("POST", `/element/${ref}/element`, { using: "css selector", value: css }), css);
+  }
+
   /** All elements matching a CSS selector (possibly none). */
   async findAll(css) {
     const list = await this.cmd("POST", "/elements", { using: "css selector", value: css });
