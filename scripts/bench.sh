@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Flock's benchmarks, each printing a table (speed and memory targets live
+# here, not in timed tests):
+#   - accounts: scan-to-active, restart-to-all-active for 5 accounts, and
+#     memory (PSS) per linked account, headless-shell next to Chromium;
+#   - contacts: import of 100,000 contacts and Contacts page query p50/p95,
+#     SQLite next to PostgreSQL (a throwaway server unless
+#     FLOCK_BENCH_POSTGRES_URL is set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test >/dev/null
+cargo build --release --bin flockctl
+bin=target/release/flockctl
+
+work=$(mktemp -d /tmp/flock-bench.XXXXXX)
+pg_dir=""
+cleanup() { [ -n "$pg_dir" ] && scripts/throwaway-postgres.sh stop "$pg_dir"; rm -rf "$work"; }
+trap cleanup EXIT
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share" XDG_CACHE_HOME="$work/home/.cache"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+
+echo "== accounts (against the simulator, real browsers)"
+"$bin" --data-dir "$work/data" accounts bench --accounts 5
+
+echo
+echo "== contacts (100,000 rows)"
+pg_url=${FLOCK_BENCH_POSTGRES_URL:-}
+if [ -z "$pg_url" ]; then
+  pg_dir=$(mktemp -d /tmp/flock-bench-pg.XXXXXX)
+  pg_url=$(scripts/throwaway-postgres.sh start "$pg_dir")
+fi
+"$bin" bench contacts --rows 100000 --postgres-url "$pg_url"
