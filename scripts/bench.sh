@@ -23,6 +23,21 @@ echo "== accounts (against the simulator, real browsers)"
 "$bin" --data-dir "$work/data" accounts bench --accounts 5
 
 echo
+echo "== the same linked session opened with whatsapp-web.js's launch flags (puppeteer-core, same browsers)"
+sim_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$bin" sim serve --port "$sim_port" --scenario demo >"$work/sim.log" 2>&1 &
+sim_pid=$!
+for _ in $(seq 1 50); do (echo > "/dev/tcp/127.0.0.1/$sim_port") 2>/dev/null && break; sleep 0.2; done
+printf '| launcher | browser | PSS per linked account |\n|---|---|---|\n'
+i=1
+for browser in /usr/lib/chromium/chromium-headless-shell /usr/bin/chromium; do
+  node bench/wwebjs-memory.mjs "http://127.0.0.1:$sim_port/" "+91980000000$i" "$browser" \
+    | python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"| {r[\"launcher\"]} | {r[\"browser\"]} | {r[\"pss_mib\"]} MiB |")'
+  i=$((i + 1))
+done
+kill "$sim_pid" 2>/dev/null || true
+
+echo
 echo "== contacts (100,000 rows)"
 pg_url=${FLOCK_BENCH_POSTGRES_URL:-}
 if [ -z "$pg_url" ]; then
