@@ -18,6 +18,7 @@ pub mod locate;
 pub mod memory;
 pub mod qr;
 mod session;
+pub mod stale;
 
 pub use error::WaError;
 pub use events::{BridgeEvent, Me, SessionEvent};

@@ -78,6 +78,7 @@ impl Session {
         cfg: SessionConfig,
     ) -> Result<(SessionHandle, mpsc::UnboundedReceiver<SessionEvent>), WaError> {
         prepare_profile(&cfg.profile_dir)?;
+        crate::stale::end_stale_browsers(&cfg.profile_dir);
         let binary = find_browser(cfg.browser_path.as_deref(), cfg.preference, cfg.show_window)?;
         let opts = LaunchOptions::detect(cfg.show_window);
         let mut builder = BrowserConfig::builder()
