@@ -16,6 +16,8 @@ pids=()
 pg_dir=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Browsers of accounts whose app was killed by tauri-driver (profiles under $work).
+  pkill -KILL -f -- "--user-data-dir=$work" 2>/dev/null || true
   [ -n "$pg_dir" ] && scripts/throwaway-postgres.sh stop "$pg_dir"
   rm -rf "$work"
 }
