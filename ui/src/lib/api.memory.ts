@@ -29,6 +29,7 @@ import type {
   NewTagRule,
   Page,
   Result,
+  SyncSummary,
   TagRule,
   Unlisten,
 } from "./api";
@@ -163,6 +164,8 @@ export class MemoryBackend implements Backend {
   tagRules: TagRule[];
   /** Whether this core offers `syncGroups` (the Tauri one decides from the bindings). */
   syncAvailable: boolean;
+  /** What the next `syncGroups` answers (one summary per account). */
+  syncSummaries: SyncSummary[] = [];
   /** Where exports are written. */
   downloadsDir = "/home/ana/Downloads";
   private syncListeners = new Set<(event: GroupsSyncProgress) => void>();
@@ -716,8 +719,8 @@ export class MemoryBackend implements Backend {
     return this.syncAvailable;
   }
 
-  async syncGroups(accountId: number | null): Promise<Result<unknown, AppError>> {
-    return this.record("syncGroups", [accountId], () => ({ status: "ok", data: null }));
+  async syncGroups(accountId: number | null): Promise<Result<SyncSummary[], AppError>> {
+    return this.record("syncGroups", [accountId], () => ({ status: "ok", data: this.syncSummaries }));
   }
 
   async onGroupsSyncProgress(handler: (event: GroupsSyncProgress) => void): Promise<Unlisten> {
@@ -863,4 +866,21 @@ function normalisePhone(raw: string, country: string): string | null {
   if (/^\d{10}$/.test(digits) && country.toUpperCase() === "IN") return `+91${digits}`;
   if (/^91\d{10}$/.test(digits)) return `+${digits}`;
   return null;
+}
+
+/** One account's sync summary; `overrides` win. */
+export function sampleSyncSummary(overrides: Partial<SyncSummary> & { accountId: number }): SyncSummary {
+  return {
+    groupsTotal: 0,
+    groupsAdded: 0,
+    groupsChanged: 0,
+    groupsLeft: 0,
+    groupsRemoved: 0,
+    membersAdded: 0,
+    membersRemoved: 0,
+    contactsAdded: 0,
+    contactsMerged: 0,
+    skipped: [],
+    ...overrides,
+  };
 }

@@ -19,10 +19,12 @@ import {
   type DatabaseChanged,
   type ExportResult,
   type GroupRow,
+  type GroupsSyncProgress,
   type ImportOptions,
   type ImportReport,
   type NewTagRule,
   type Page,
+  type SyncSummary,
   type TagRule,
   type DatabaseInfo,
   type ErrorKind,
@@ -52,6 +54,7 @@ export type {
   FieldValue,
   GroupAccount,
   GroupRow,
+  GroupsSyncProgress,
   ImportOptions,
   ImportReport,
   ImportRow,
@@ -62,11 +65,10 @@ export type {
   Page,
   QrView,
   RowOutcome,
+  SkippedParticipant,
+  SyncSummary,
   TagRule,
 } from "./bindings";
-
-/** Progress of a group sync (the core's `groupsSyncProgress` event, once it exists). */
-export type GroupsSyncProgress = { done: number; total: number; accountId: number | null };
 
 /** The core's structured error (Rust `ErrorReport`): kind, message, fix. */
 export type AppError = ErrorReport;
@@ -114,10 +116,10 @@ export interface Backend {
   previewContactsCsv(contentBase64: string): Promise<Result<CsvPreview, AppError>>;
   importContactsCsv(contentBase64: string, options: ImportOptions): Promise<Result<ImportReport, AppError>>;
   exportContactsCsv(query: ContactQuery): Promise<Result<ExportResult, AppError>>;
-  /** Whether this core can sync groups on demand (`syncGroups` is newer than this UI). */
+  /** Whether this core can sync groups on demand (an older core has no `syncGroups`). */
   canSyncGroups(): boolean;
-  /** `null`: every active account. Progress arrives as `groupsSyncProgress` events. */
-  syncGroups(accountId: number | null): Promise<Result<unknown, AppError>>;
+  /** `null`: every active account. One summary per account; progress arrives as `groupsSyncProgress` events. */
+  syncGroups(accountId: number | null): Promise<Result<SyncSummary[], AppError>>;
   onGroupsSyncProgress(handler: (event: GroupsSyncProgress) => void): Promise<Unlisten>;
 }
 
@@ -193,12 +195,10 @@ export function tauriBackend(): Backend {
     previewContactsCsv: (content) => typed(commands.previewContactsCsv(content)),
     importContactsCsv: (content, options) => typed(commands.importContactsCsv(content, options)),
     exportContactsCsv: (query) => typed(commands.exportContactsCsv(query)),
-    // syncGroups and its event are being added on the Rust side: look them up at run time.
+    // Looked up at run time: a core built before sync_groups has neither the command nor the event.
     canSyncGroups: () => "syncGroups" in commands,
     syncGroups: (accountId) => {
-      const sync = (commands as unknown as Record<string, unknown>).syncGroups as
-        | ((accountId: number | null) => Promise<Result<unknown, AppError>>)
-        | undefined;
+      const sync = (commands as Partial<typeof commands>).syncGroups;
       if (!sync) {
         return Promise.resolve({
           status: "error" as const,
@@ -208,9 +208,7 @@ export function tauriBackend(): Backend {
       return typed(sync(accountId));
     },
     onGroupsSyncProgress: (handler) => {
-      const event = (events as unknown as Record<string, unknown>).groupsSyncProgress as
-        | { listen(cb: (e: { payload: GroupsSyncProgress }) => void): Promise<Unlisten> }
-        | undefined;
+      const event = (events as Partial<typeof events>).groupsSyncProgress;
       return event ? event.listen((e) => handler(e.payload)) : Promise.resolve(() => {});
     },
   };

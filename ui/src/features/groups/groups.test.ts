@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { ContactQuery } from "../../lib/api";
-import { MemoryBackend, sampleContact, sampleGroup } from "../../lib/api.memory";
+import { MemoryBackend, sampleContact, sampleGroup, sampleSyncSummary } from "../../lib/api.memory";
 import { currentPage, nav, renderApp, text } from "../../test/render";
 
 function backendWithGroups(options: { syncAvailable?: boolean } = {}) {
@@ -179,11 +179,29 @@ describe("groups page", () => {
     await fireEvent.click(sync);
     backend.emitGroupsSyncProgress({ done: 1, total: 3, accountId: 3 });
     await waitFor(() => expect(screen.getByTestId("groups-sync-progress").dataset.done).toBe("1"));
-    expect(text("groups-sync-progress")).toContain("1 of 3");
+    expect(text("groups-sync-progress")).toContain("Sales 1: 1 of 3 groups");
     backend.groups.push(sampleGroup({ id: 4, subject: "Satara Dairy" }));
+    backend.syncSummaries = [
+      sampleSyncSummary({
+        accountId: 3,
+        groupsTotal: 4,
+        groupsAdded: 1,
+        membersAdded: 12,
+        contactsAdded: 9,
+        contactsMerged: 2,
+        skipped: [{ groupWaId: "120363001@g.us", wid: "garbled", reason: "not a WhatsApp id" }],
+      }),
+    ];
     backend.emitGroupsSyncProgress({ done: 3, total: 3, accountId: 3 });
     finish();
-    await waitFor(() => expect(text("groups-sync-summary")).toContain("Sync finished: 4 groups"));
+    await waitFor(() => expect(screen.getByTestId("groups-sync-summary")).toBeTruthy());
+    const summary = text("groups-sync-summary");
+    expect(summary).toContain("Synced 1 account: 4 groups (1 new, 0 changed, 0 left, 0 removed)");
+    expect(summary).toContain("12 members joined");
+    expect(summary).toContain("9 new contacts, 2 hidden numbers matched");
+    expect(text("groups-sync-skipped")).toContain("1 participant skipped");
+    expect(text("groups-sync-skipped")).toContain("Sales 1, 120363001@g.us: garbled: not a WhatsApp id");
+    expect(screen.queryByTestId("groups-sync-progress")).toBeNull();
     expect(rows()).toHaveLength(4);
     expect(backend.callsOf("syncGroups")).toEqual([[null]]);
   });
