@@ -148,14 +148,25 @@ fn tagged(tag_cond: impl sea_orm::sea_query::IntoCondition) -> SimpleExpr {
 pub fn filter_condition(query: &ContactQuery) -> Condition {
     let mut cond = Condition::all();
     if let Some(text) = non_empty(&query.search) {
+        // Each term is an id subquery, so that SQLite answers it from an
+        // index alone (name, phone) instead of reading every row.
         let pattern = format!("%{}%", text.to_lowercase());
-        let mut any = Condition::any()
-            .add(Expr::expr(Func::lower(Expr::col((contact::Entity, contact::Column::Name)))).like(&pattern))
-            .add(contact::Column::Phone.like(&pattern))
-            .add(tagged(Expr::expr(Func::lower(Expr::col((tag::Entity, tag::Column::Name)))).like(&pattern)));
+        let ids_where = |c: SimpleExpr| {
+            Expr::col((contact::Entity, contact::Column::Id)).in_subquery(
+                Query::select().column(contact::Column::Id).from(contact::Entity).and_where(c).to_owned(),
+            )
+        };
+        let mut any = Condition::any();
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 3 && digits.len() != text.len() {
-            any = any.add(contact::Column::Phone.like(format!("%{digits}%")));
+        let looks_like_number = text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if !looks_like_number {
+            any = any
+                .add(ids_where(Expr::expr(Func::lower(Expr::col((contact::Entity, contact::Column::Name)))).like(&pattern)))
+                .add(tagged(Expr::expr(Func::lower(Expr::col((tag::Entity, tag::Column::Name)))).like(&pattern)));
+        }
+        if digits.len() >= 3 || looks_like_number {
+            let digits = if digits.is_empty() { text.to_string() } else { digits };
+            any = any.add(ids_where(Expr::col((contact::Entity, contact::Column::Phone)).like(format!("%{digits}%"))));
         }
         cond = cond.add(any);
     }
