@@ -218,10 +218,12 @@ pub async fn import_csv(
     let phone_header = headers[phone_col].clone();
     let consent_source = format!("import:{}", options.file_name);
 
+    let mut normalised = normalise_all(&normalizer, data, phone_col).into_iter();
     let mut rows: Vec<ImportRow> = Vec::with_capacity(data.len());
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut first_row_of: HashMap<String, u64> = HashMap::new();
     for record in data {
+        let parsed = normalised.next().flatten();
         let reject = |raw: String, reason: String| ImportRow {
             row: record.line,
             outcome: RowOutcome::Rejected,
@@ -253,7 +255,7 @@ pub async fn import_csv(
             ));
             continue;
         };
-        let phone = match normalizer.to_e164(raw_phone) {
+        let phone = match parsed.unwrap_or_else(|| normalizer.to_e164(raw_phone)) {
             Ok(p) => p,
             Err(e) => {
                 rows.push(reject(raw_phone.clone(), e.to_string()));
@@ -322,6 +324,29 @@ pub async fn import_csv(
         }
     }
     Ok(ImportReport { file_name: options.file_name.clone(), consent_source, has_headers, mapping, totals, rows })
+}
+
+/// Phone parsing is the costly part of a big import: spread it over the
+/// cores. `None` where a row has no phone cell (or is not UTF-8).
+fn normalise_all(
+    normalizer: &PhoneNormalizer,
+    data: &[RawRecord],
+    phone_col: usize,
+) -> Vec<Option<Result<String, crate::phone::PhoneError>>> {
+    let one = |r: &RawRecord| r.cells.as_ref().ok().and_then(|c| c.get(phone_col)).map(|p| normalizer.to_e164(p));
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads < 2 || data.len() < 2_000 {
+        return data.iter().map(one).collect();
+    }
+    let chunk = data.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            data.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![None; chunk]))
+            .collect()
+    })
 }
 
 async fn write_batch(

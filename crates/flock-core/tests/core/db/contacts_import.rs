@@ -189,3 +189,35 @@ async fn all(c: &sea_orm::DatabaseConnection) -> Vec<Fields> {
     let page = contacts::search(c, &ContactQuery { sort: contacts::ContactSort::Phone, ..Default::default() }).await.unwrap();
     page.items.into_iter().map(|r| (r.phone, r.name, r.region, r.state, r.district, r.segment, r.tags)).collect()
 }
+
+#[tokio::test]
+async fn a_big_file_keeps_rows_and_reasons_in_order() {
+    let test = TestDb::new().await;
+    let db = test.open().await;
+    let conn = db.conn();
+    let mut csv = String::from("name,phone\n");
+    for i in 0..5_000u64 {
+        if i % 1_000 == 7 {
+            csv.push_str(&format!("Bad {i},12{i}\n"));
+        } else if i % 1_000 == 8 {
+            csv.push_str("Short\n");
+        } else {
+            csv.push_str(&format!("Person {i},9{:09}\n", 800_000_000 + i));
+        }
+    }
+    let report = import_csv(conn, csv.as_bytes(), &ImportOptions::new("big.csv")).await.unwrap();
+    assert_eq!(
+        (report.totals.rows, report.totals.imported, report.totals.rejected),
+        (5_000, 4_990, 10)
+    );
+    for (i, r) in report.rows.iter().enumerate() {
+        assert_eq!(r.row, i as u64 + 2);
+        let n = i as u64;
+        match n % 1_000 {
+            7 => assert_eq!((r.outcome, r.raw.clone()), (RowOutcome::Rejected, format!("12{n}"))),
+            8 => assert_eq!(r.outcome, RowOutcome::Rejected),
+            _ => assert_eq!(r.phone.clone(), Some(format!("+919{:09}", 800_000_000 + n))),
+        }
+    }
+    assert_eq!(contact::Entity::find().count(conn).await.unwrap(), 4_990);
+}
