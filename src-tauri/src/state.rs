@@ -25,6 +25,8 @@ pub enum DatabaseStatus {
 pub struct Services {
     pub db: Database,
     pub accounts: AccountManager,
+    /// The scheduled group resync (settings: `groups_resync_minutes`).
+    resync: Option<tauri::async_runtime::JoinHandle<()>>,
 }
 
 enum DbSlot {
@@ -125,6 +127,9 @@ impl AppState {
         let services = start_services(app, db, &self.paths, self.demo.as_ref());
         let old = std::mem::replace(&mut *self.db.write().await, DbSlot::Connected(services));
         if let DbSlot::Connected(old) = old {
+            if let Some(task) = &old.resync {
+                task.abort();
+            }
             old.accounts.shutdown().await;
             let _ = old.db.close().await;
         }
@@ -154,7 +159,37 @@ fn start_services(app: &AppHandle<Wry>, db: Database, paths: &DataPaths, demo: O
             Err(e) => tracing::error!(error = %e, "cannot restore the linked accounts"),
         }
     });
-    Services { db, accounts }
+    let resync = Settings::load(&paths.settings_file())
+        .ok()
+        .and_then(|s| s.groups_resync_every())
+        .map(|every| schedule_group_resync(app.clone(), accounts.clone(), db.clone(), every));
+    Services { db, accounts, resync }
+}
+
+/// Every `every`, resyncs the groups of the active accounts, with live progress.
+fn schedule_group_resync(
+    app: AppHandle<Wry>,
+    accounts: AccountManager,
+    db: Database,
+    every: std::time::Duration,
+) -> tauri::async_runtime::JoinHandle<()> {
+    tracing::info!(minutes = every.as_secs() / 60, "scheduled group resync on");
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            let progress = |p| {
+                use tauri_specta::Event;
+                let _ = crate::events::GroupsSyncProgress(p).emit(&app);
+            };
+            match flock_core::groups::sync_groups(&accounts, &db, None, progress).await {
+                Ok(summaries) => tracing::info!(accounts = summaries.len(), "scheduled group resync done"),
+                Err(flock_core::groups::SyncError::NoActiveAccount) => {
+                    tracing::info!("scheduled group resync: no active account")
+                }
+                Err(e) => tracing::warn!(error = %e, "scheduled group resync failed"),
+            }
+        }
+    })
 }
 
 async fn start_demo(port: u16) -> Result<flock_sim::SimHandle, Box<dyn std::error::Error>> {

@@ -24,10 +24,18 @@ pub struct Settings {
     /// Two-letter region used for numbers written without a country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_country: Option<String>,
+    /// Resync every active account's groups this often (minutes); absent or 0: only by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups_resync_minutes: Option<u32>,
 }
 
 impl Settings {
     pub const DATABASE_URL: &'static str = "database_url";
+
+    /// The scheduled group resync interval, if one is set.
+    pub fn groups_resync_every(&self) -> Option<std::time::Duration> {
+        self.groups_resync_minutes.filter(|m| *m > 0).map(|m| std::time::Duration::from_secs(u64::from(m) * 60))
+    }
 
     /// Reads the settings file; a missing file means defaults.
     pub fn load(path: &Path) -> Result<Self, SettingsError> {
@@ -40,5 +48,24 @@ impl Settings {
         };
         serde_json::from_str(&text)
             .map_err(|source| SettingsError::Parse { path: path.display().to_string(), source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheduled_resync_is_off_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.json");
+        assert_eq!(Settings::load(&file).unwrap().groups_resync_every(), None);
+        std::fs::write(&file, r#"{"groups_resync_minutes": 0}"#).unwrap();
+        assert_eq!(Settings::load(&file).unwrap().groups_resync_every(), None);
+        std::fs::write(&file, r#"{"groups_resync_minutes": 30, "other": true}"#).unwrap();
+        assert_eq!(
+            Settings::load(&file).unwrap().groups_resync_every(),
+            Some(std::time::Duration::from_secs(1800))
+        );
     }
 }
