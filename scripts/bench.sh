@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test >/dev/null
-cargo build --release --bin flockctl
+cargo build --release -p flockctl
 bin=target/release/flockctl
 
 work=$(mktemp -d /tmp/flock-bench.XXXXXX)
