@@ -73,7 +73,8 @@ try {
   );
   await new Promise((r) => setTimeout(r, 3000)); // let the page settle, as Flock's bench does
   const kib = treePssKib(browser.process().pid);
-  console.log(JSON.stringify({ launcher: "whatsapp-web.js flags (puppeteer-core)", browser: browserPath, pss_mib: +(kib / 1024).toFixed(1) }));
+  // One row of the table scripts/bench.sh prints.
+  console.log(`| whatsapp-web.js flags (puppeteer-core) | ${browserPath} | ${Math.round(kib / 1024)} MiB |`);
 } finally {
   await browser.close();
   rmSync(profile, { recursive: true, force: true });

@@ -31,8 +31,7 @@ for _ in $(seq 1 50); do (echo > "/dev/tcp/127.0.0.1/$sim_port") 2>/dev/null && 
 printf '| launcher | browser | PSS per linked account |\n|---|---|---|\n'
 i=1
 for browser in /usr/lib/chromium/chromium-headless-shell /usr/bin/chromium; do
-  node bench/wwebjs-memory.mjs "http://127.0.0.1:$sim_port/" "+91980000000$i" "$browser" \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"| {r[\"launcher\"]} | {r[\"browser\"]} | {r[\"pss_mib\"]} MiB |")'
+  node bench/wwebjs-memory.mjs "http://127.0.0.1:$sim_port/" "+91980000000$i" "$browser"
   i=$((i + 1))
 done
 kill "$sim_pid" 2>/dev/null || true
