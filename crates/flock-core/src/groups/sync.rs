@@ -182,25 +182,7 @@ async fn apply_group(
     if membership.as_ref().is_none_or(|m| m.left_at.is_some()) {
         summary.groups_added += 1;
     }
-    account_group::Entity::insert(account_group::ActiveModel {
-        account_id: Set(account_id),
-        group_id: Set(group.id),
-        is_admin: Set(we_are_admin),
-        first_seen_at: Set(at),
-        last_seen_at: Set(at),
-        left_at: Set(None),
-    })
-    .on_conflict(
-        OnConflict::columns([account_group::Column::AccountId, account_group::Column::GroupId])
-            .update_columns([
-                account_group::Column::IsAdmin,
-                account_group::Column::LastSeenAt,
-                account_group::Column::LeftAt,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    crate::repo::groups::record_membership(db, account_id, group.id, we_are_admin, at).await?;
 
     // Members as contacts.
     let mut members: Vec<(MemberId, Option<String>, bool)> = Vec::with_capacity(snap.participants.len());

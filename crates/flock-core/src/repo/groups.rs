@@ -59,7 +59,18 @@ pub async fn add_membership(
     group_id: i64,
     is_admin: bool,
 ) -> Result<(), RepoError> {
-    let at = now();
+    record_membership(db, account_id, group_id, is_admin, now()).await
+}
+
+/// The same, seen at `at` (a sync stamps every row with one time): first seen
+/// on insert; admin flag, last seen and "not left" refreshed on every call.
+pub async fn record_membership(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    group_id: i64,
+    is_admin: bool,
+    at: crate::entities::Timestamp,
+) -> Result<(), RepoError> {
     account_group::Entity::insert(account_group::ActiveModel {
         account_id: Set(account_id),
         group_id: Set(group_id),
@@ -77,7 +88,7 @@ pub async fn add_membership(
             ])
             .to_owned(),
     )
-    .exec(db)
+    .exec_without_returning(db)
     .await?;
     Ok(())
 }
