@@ -5,6 +5,7 @@
 mod error;
 pub mod lifecycle;
 mod manager;
+mod worker;
 mod settings;
 mod state;
 mod view;
