@@ -20,7 +20,8 @@ pub struct LaunchOptions {
     pub data_dir: Option<PathBuf>,
     /// Database URL; overrides the one chosen in Settings.
     #[arg(long, env = "FLOCK_DATABASE_URL", value_name = "URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    /// Redacted in `Debug`: it may hold a password.
+    pub database_url: Option<flock_core::db::DatabaseUrl>,
 }
 
 impl LaunchOptions {

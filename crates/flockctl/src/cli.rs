@@ -11,7 +11,8 @@ pub struct Cli {
     /// Database URL: postgres://user:password@host:5432/db or sqlite://PATH
     /// (default: the app's settings, else the SQLite file in the data folder).
     #[arg(long, global = true, env = "FLOCK_DATABASE_URL", value_name = "URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    /// Redacted in `Debug`: it may hold a password.
+    pub database_url: Option<flock_core::db::DatabaseUrl>,
     /// WhatsApp Web address.
     #[arg(long, global = true, default_value = "https://web.whatsapp.com/", value_name = "URL")]
     pub wa_url: String,

@@ -9,7 +9,7 @@ use flock_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use serde::Serialize;
 
-pub use target::{Backend, DatabaseTarget};
+pub use target::{redact_url, Backend, DatabaseTarget, DatabaseUrl};
 
 use crate::error::{ErrorKind, ErrorReport};
 
@@ -17,12 +17,27 @@ use crate::error::{ErrorKind, ErrorReport};
 pub enum DbError {
     #[error("\"{url}\" is not a database URL Flock understands")]
     UnsupportedUrl { url: String },
-    #[error("cannot open the database at {url}: {cause}")]
-    Connect { url: String, backend: Backend, cause: String },
-    #[error("cannot update the database schema at {url}: {cause}")]
-    Migrate { url: String, cause: String },
+    #[error("cannot open the database at {url}: {source}")]
+    Connect { url: String, backend: Backend, source: ConnectError },
+    #[error("cannot update the database schema at {url}: {}", db_err_cause(source))]
+    Migrate { url: String, source: DbErr },
     #[error("database error: {0}")]
     Query(#[from] DbErr),
+}
+
+/// Why a database could not be opened, kept typed for the log and the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot create {}: {source}", path.display())]
+    CreateFolder { path: std::path::PathBuf, source: std::io::Error },
+    /// From the one probing connection to PostgreSQL: refused, bad password, no such database…
+    #[error("{0}")]
+    Driver(#[source] sea_orm::sqlx::Error),
+    #[error("no answer within {} seconds", .0.as_secs())]
+    NoAnswer(Duration),
+    /// From the connection pool.
+    #[error("{}", db_err_cause(.0))]
+    Pool(#[source] DbErr),
 }
 
 impl DbError {
@@ -59,10 +74,18 @@ pub struct DatabaseInfo {
 }
 
 /// An open database and where it lives.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Database {
     conn: DatabaseConnection,
     target: DatabaseTarget,
+}
+
+/// By hand: the driver's connection options (and so a pool's `Debug`) hold
+/// the password in clear; the target shows the URL redacted.
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("target", &self.target).finish_non_exhaustive()
+    }
 }
 
 impl Database {
@@ -76,10 +99,10 @@ impl Database {
         match &target {
             DatabaseTarget::Sqlite { path } => {
                 if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| DbError::Connect {
+                    std::fs::create_dir_all(parent).map_err(|source| DbError::Connect {
                         url: target.redacted(),
                         backend: Backend::Sqlite,
-                        cause: format!("cannot create {}: {e}", parent.display()),
+                        source: ConnectError::CreateFolder { path: parent.to_path_buf(), source },
                     })?;
                 }
                 let path = path.clone();
@@ -100,7 +123,7 @@ impl Database {
         let conn = sea_orm::Database::connect(options).await.map_err(|e| DbError::Connect {
             url: target.redacted(),
             backend: target.backend(),
-            cause: db_err_cause(&e),
+            source: ConnectError::Pool(e),
         })?;
         Ok(Self { conn, target })
     }
@@ -113,10 +136,9 @@ impl Database {
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {
-        Migrator::up(&self.conn, None).await.map_err(|e| DbError::Migrate {
-            url: self.target.redacted(),
-            cause: db_err_cause(&e),
-        })
+        Migrator::up(&self.conn, None)
+            .await
+            .map_err(|source| DbError::Migrate { url: self.target.redacted(), source })
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
@@ -167,16 +189,19 @@ impl Database {
 /// One plain connection first: the pool only says "timed out" when it cannot
 /// connect, while a single connection says why (refused, bad password, no
 /// such database), and that is what the person needs to read.
-async fn probe_postgres(url: &str, target: &DatabaseTarget) -> Result<(), DbError> {
+async fn probe_postgres(url: &DatabaseUrl, target: &DatabaseTarget) -> Result<(), DbError> {
     use sea_orm::sqlx::{Connection, PgConnection};
-    let failed = |cause: String| DbError::Connect { url: target.redacted(), backend: Backend::Postgres, cause };
-    match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(url)).await {
+    const WAIT: Duration = Duration::from_secs(5);
+    let failed = |source| DbError::Connect { url: target.redacted(), backend: Backend::Postgres, source };
+    match tokio::time::timeout(WAIT, PgConnection::connect(url.expose())).await {
         Ok(Ok(conn)) => {
-            let _ = conn.close().await;
+            if let Err(e) = conn.close().await {
+                tracing::debug!(error = %e, "closing the probing PostgreSQL connection");
+            }
             Ok(())
         }
-        Ok(Err(e)) => Err(failed(e.to_string())),
-        Err(_) => Err(failed("no answer within 5 seconds".into())),
+        Ok(Err(e)) => Err(failed(ConnectError::Driver(e))),
+        Err(_) => Err(failed(ConnectError::NoAnswer(WAIT))),
     }
 }
 

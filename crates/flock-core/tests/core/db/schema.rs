@@ -1,4 +1,4 @@
-use flock_core::db::{Database, DatabaseTarget};
+use flock_core::db::{Backend, ConnectError, Database, DatabaseTarget};
 use flock_migrations::{Migrator, MigratorTrait, TABLES};
 use flock_testkit::TestDb;
 
@@ -54,4 +54,32 @@ async fn an_unreachable_postgres_url_names_the_url_and_hides_the_password() {
     assert!(!report.message.contains("s3cret"));
     assert!(report.message.to_lowercase().contains("refused"), "the real cause, not a pool timeout: {}", report.message);
     assert!(report.fix.unwrap().contains("PostgreSQL server is running"));
+
+    // The cause stays typed: the driver's own error, not a string.
+    let cause = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<ConnectError>());
+    assert!(matches!(cause, Some(ConnectError::Driver(_))), "{err:?}");
+}
+
+/// The driver's connection options (and so a pool's `Debug`) hold the
+/// password in clear; Flock's types never print it. Runs on PostgreSQL (the
+/// SQLite run has no password to hide and checks the path shows).
+#[tokio::test]
+async fn an_open_database_never_prints_its_password() {
+    let test = TestDb::new().await;
+    if test.backend == Backend::Sqlite {
+        let db = test.open().await;
+        assert!(format!("{db:?}").contains("flock-test.sqlite3"), "{db:?}");
+        return;
+    }
+    // The throwaway server trusts every local login, so any password opens it.
+    let mut url = url::Url::parse(&test.url).unwrap();
+    url.set_password(Some("s3cret")).unwrap();
+    url.query_pairs_mut().append_pair("sslpassword", "s3cret-too");
+    let target = DatabaseTarget::parse(url.as_str()).unwrap();
+    let db = Database::open(target.clone()).await.expect("opens with a password in the URL");
+    let info = db.info().await.unwrap();
+    for shown in [format!("{db:?}"), format!("{db:#?}"), format!("{target:?}"), format!("{:?}", db.target()), info.url.clone(), format!("{info:?}")] {
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+    assert!(info.url.contains(":****@") && info.url.contains("sslpassword=****"), "{}", info.url);
 }
