@@ -38,7 +38,12 @@ pub fn specta_builder() -> Builder<Wry> {
             contacts::export_contacts_csv,
             contacts::sync_groups,
         ])
-        .events(collect_events![events::DatabaseChanged, events::AccountChanged, events::GroupsSyncProgress])
+        .events(collect_events![
+            events::DatabaseChanged,
+            events::AccountChanged,
+            events::GroupsSyncProgress,
+            events::ResyncNeeded,
+        ])
         // Row ids are i64 in the database but stay far below 2^53.
         .dangerously_cast_bigints_to_number()
         // One TypeScript name per Rust type (no _Serialize/_Deserialize pairs).

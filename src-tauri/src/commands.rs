@@ -2,6 +2,8 @@
 
 use flock_core::accounts::{AccountView, LinkMethod};
 use flock_core::db::DatabaseInfo;
+use flock_core::error::Report;
+use flock_core::settings::SettingsStore;
 use flock_core::{ErrorKind, ErrorReport};
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -18,6 +20,8 @@ pub struct AppInfo {
     pub log_dir: String,
     pub demo: bool,
     pub database: DatabaseStatus,
+    /// What is wrong in settings.json now (a bad value names its key); empty when all is well.
+    pub settings_problems: Vec<ErrorReport>,
 }
 
 #[tauri::command]
@@ -29,6 +33,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorReport
         log_dir: state.paths.log_dir().display().to_string(),
         demo: state.demo.is_some(),
         database: state.database_status().await,
+        settings_problems: SettingsStore::for_paths(&state.paths).problems().iter().map(Report::report).collect(),
     })
 }
 
@@ -106,20 +111,12 @@ pub async fn set_show_browser(state: State<'_, AppState>, id: i64, show: bool) -
 #[specta::specta]
 pub async fn demo_scan(state: State<'_, AppState>, id: i64) -> Result<AccountView, ErrorReport> {
     let Some(sim) = &state.demo else {
-        return Err(ErrorReport {
-            kind: ErrorKind::InvalidInput,
-            message: "simulated scans exist only in demo mode".into(),
-            fix: Some("Scan the QR code with the phone: WhatsApp, Settings, Linked devices, Link a device".into()),
-        });
+        return Err(ShellError::NotDemo.into());
     };
     let accounts = state.accounts().await?;
     let account = accounts.get(id).await?;
     let Some(qr) = account.qr else {
-        return Err(ErrorReport {
-            kind: ErrorKind::Conflict,
-            message: format!("account \"{}\" is not showing a QR code", account.name),
-            fix: Some("Click Link first and wait for the QR code".into()),
-        });
+        return Err(ShellError::NoQrShown { account: account.name }.into());
     };
     let taken: Vec<String> = accounts.list().await?.into_iter().filter_map(|a| a.phone).collect();
     let phone = sim
@@ -128,15 +125,64 @@ pub async fn demo_scan(state: State<'_, AppState>, id: i64) -> Result<AccountVie
         .into_iter()
         .map(|p| p.phone)
         .find(|p| !taken.contains(p))
-        .ok_or_else(|| ErrorReport {
-            kind: ErrorKind::Conflict,
-            message: "every demo phone is already linked".into(),
-            fix: Some("Remove a demo account first".into()),
-        })?;
-    sim.scan(&qr.payload, &phone).await.map_err(|e| ErrorReport {
-        kind: ErrorKind::Conflict,
-        message: format!("the demo phone could not scan: {e}"),
-        fix: Some("Wait for the next QR code and try again".into()),
-    })?;
+        .ok_or(ShellError::NoFreeDemoPhone)?;
+    sim.scan(&qr.payload, &phone).await.map_err(ShellError::DemoScan)?;
     Ok(accounts.get(id).await?)
+}
+
+/// Errors of the shell's own steps (the core's errors report themselves).
+#[derive(Debug, thiserror::Error)]
+pub enum ShellError {
+    #[error("simulated scans exist only in demo mode")]
+    NotDemo,
+    #[error("account \"{account}\" is not showing a QR code")]
+    NoQrShown { account: String },
+    #[error("every demo phone is already linked")]
+    NoFreeDemoPhone,
+    #[error("the demo phone could not scan: {0}")]
+    DemoScan(#[source] flock_sim::SimError),
+    #[error("the file did not arrive intact: {0}")]
+    Upload(#[source] base64::DecodeError),
+    #[error("cannot write {}: {source}", path.display())]
+    Export { path: std::path::PathBuf, source: std::io::Error },
+    #[error("contact {0} vanished while it was being changed")]
+    ContactVanished(i64),
+}
+
+impl Report for ShellError {
+    fn report(&self) -> ErrorReport {
+        let (kind, fix) = match self {
+            ShellError::NotDemo => (
+                ErrorKind::InvalidInput,
+                Some("Scan the QR code with the phone: WhatsApp, Settings, Linked devices, Link a device"),
+            ),
+            ShellError::NoQrShown { .. } => (ErrorKind::Conflict, Some("Click Link first and wait for the QR code")),
+            ShellError::NoFreeDemoPhone => (ErrorKind::Conflict, Some("Remove a demo account first")),
+            ShellError::DemoScan(_) => (ErrorKind::Conflict, Some("Wait for the next QR code and try again")),
+            ShellError::Upload(_) => (ErrorKind::InvalidInput, Some("Choose the file again")),
+            ShellError::Export { .. } => {
+                (ErrorKind::InvalidInput, Some("Check that the Downloads folder exists and is writable"))
+            }
+            ShellError::ContactVanished(_) => (ErrorKind::NotFound, Some("Refresh the list")),
+        };
+        ErrorReport { kind, message: self.to_string(), fix: fix.map(str::to_string) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn shell_errors_keep_their_cause_and_report_a_fix() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let err = ShellError::Export { path: "/home/ana/Downloads".into(), source: io };
+        assert!(err.source().and_then(|s| s.downcast_ref::<std::io::Error>()).is_some());
+        let report = ErrorReport::from(err);
+        assert_eq!(report.message, "cannot write /home/ana/Downloads: denied");
+        assert_eq!(report.kind, ErrorKind::InvalidInput);
+        assert!(report.fix.unwrap().contains("Downloads"));
+    }
 }

@@ -7,11 +7,12 @@ use flock_core::repo::contacts::{ContactQuery, ContactRow};
 use flock_core::repo::groups::GroupRow;
 use flock_core::repo::tags::{BulkEdit, BulkEditResult, NewTagRule, TagRule};
 use flock_core::repo::{self, Page};
-use flock_core::{ErrorKind, ErrorReport};
+use flock_core::ErrorReport;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
+use crate::commands::ShellError;
 use crate::events::GroupsSyncProgress;
 
 use crate::state::AppState;
@@ -20,7 +21,7 @@ use crate::state::AppState;
 #[specta::specta]
 pub async fn search_contacts(state: State<'_, AppState>, query: ContactQuery) -> Result<Page<ContactRow>, ErrorReport> {
     let db = state.db().await?;
-    Ok(repo::contacts::search(db.conn(), &query).await.map_err(|e| e.report())?)
+    Ok(repo::contacts::search(db.conn(), &query).await?)
 }
 
 /// Marks (`optedOut: true`, with a reason) or unmarks a contact as opted out.
@@ -33,23 +34,22 @@ pub async fn set_opt_out(
     reason: Option<String>,
 ) -> Result<ContactRow, ErrorReport> {
     let db = state.db().await?;
+    let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
     let model = if opted_out {
-        let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
         let reason = reason.unwrap_or_else(|| "marked by hand".into());
-        repo::contacts::opt_out(db.conn(), id, &reason, "manual").await
+        repo::contacts::opt_out_by(db.conn(), id, repo::suppressions::Change::manual(Some(&reason), "app")).await
     } else {
-        repo::contacts::opt_in(db.conn(), id).await
-    }
-    .map_err(|e| e.report())?;
-    let mut rows = repo::contacts::rows(db.conn(), vec![model]).await.map_err(|e| e.report())?;
-    rows.pop().ok_or_else(|| ErrorReport { kind: ErrorKind::NotFound, message: format!("contact {id} vanished"), fix: None })
+        repo::contacts::opt_in_by(db.conn(), id, repo::suppressions::Change::manual(reason.as_deref(), "app")).await
+    }?;
+    let mut rows = repo::contacts::rows(db.conn(), vec![model]).await?;
+    Ok(rows.pop().ok_or(ShellError::ContactVanished(id))?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_groups(state: State<'_, AppState>) -> Result<Vec<GroupRow>, ErrorReport> {
     let db = state.db().await?;
-    Ok(repo::groups::overview(db.conn()).await.map_err(|e| e.report())?)
+    Ok(repo::groups::overview(db.conn()).await?)
 }
 
 /// Region/state/district/segment and tags on a selection of contacts or groups.
@@ -82,11 +82,7 @@ pub async fn delete_tag_rule(state: State<'_, AppState>, id: i64) -> Result<(), 
 }
 
 fn decode(content_base64: &str) -> Result<Vec<u8>, ErrorReport> {
-    base64::engine::general_purpose::STANDARD.decode(content_base64).map_err(|e| ErrorReport {
-        kind: ErrorKind::InvalidInput,
-        message: format!("the file did not arrive intact: {e}"),
-        fix: Some("Choose the file again".into()),
-    })
+    Ok(base64::engine::general_purpose::STANDARD.decode(content_base64).map_err(ShellError::Upload)?)
 }
 
 /// The mapping step of the import wizard: headers, proposed mapping, first rows.
@@ -124,11 +120,7 @@ pub async fn export_contacts_csv(state: State<'_, AppState>, query: ContactQuery
     let folder = dirs::download_dir().unwrap_or_else(|| state.paths.root().to_path_buf());
     let name = format!("flock-contacts-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S"));
     let path = folder.join(name);
-    let io_error = |e: std::io::Error| ErrorReport {
-        kind: ErrorKind::InvalidInput,
-        message: format!("cannot write {}: {e}", folder.display()),
-        fix: Some("Check that the Downloads folder exists and is writable".into()),
-    };
+    let io_error = |source: std::io::Error| ShellError::Export { path: folder.clone(), source };
     std::fs::create_dir_all(&folder).map_err(io_error)?;
     let file = std::fs::File::create(&path).map_err(io_error)?;
     let rows = contacts::export_csv(db.conn(), &query, std::io::BufWriter::new(file)).await?;

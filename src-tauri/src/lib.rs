@@ -18,7 +18,6 @@ pub fn run() {
     let options = launch::LaunchOptions::from_args();
     let builder = specta_builder();
     let result = tauri::Builder::default()
-        .plugin(tauri_plugin_store::Builder::new().build())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

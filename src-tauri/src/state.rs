@@ -2,13 +2,12 @@
 
 use flock_core::accounts::{AccountManager, AccountSettings};
 use flock_core::config::resolve_database;
-use flock_core::db::{Database, DatabaseInfo, DatabaseTarget};
+use flock_core::db::{Database, DatabaseInfo, DatabaseTarget, DatabaseUrl};
 use flock_core::paths::DataPaths;
-use flock_core::settings::Settings;
-use flock_core::{CoreError, ErrorKind, ErrorReport};
+use flock_core::settings::SettingsStore;
+use flock_core::{CoreError, ErrorReport};
 use serde::Serialize;
 use tauri::{AppHandle, Wry};
-use tauri_plugin_store::StoreExt;
 use tokio::sync::RwLock;
 
 use crate::launch::LaunchOptions;
@@ -61,8 +60,6 @@ impl AppState {
                 DbSlot::Failed(report)
             }
         };
-        // Make sure the settings store exists where flockctl reads it.
-        let _ = app.store(paths.settings_file());
         Ok(Self { paths, demo, db: RwLock::new(slot), _log_guard: log_guard })
     }
 
@@ -109,21 +106,14 @@ impl AppState {
     /// Tests the new database (connect and migrate) before switching to it and
     /// remembering it; on failure the current database stays in use.
     pub async fn switch_database(&self, app: &AppHandle<Wry>, url: Option<String>) -> Result<DatabaseInfo, ErrorReport> {
-        let url = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let url = url.map(|u| DatabaseUrl::new(u.trim())).filter(|u| !u.is_empty());
         let target = match &url {
             Some(url) => DatabaseTarget::parse(url).map_err(|e| e.report())?,
             None => DatabaseTarget::sqlite_file(self.paths.sqlite_file()),
         };
         let db = Database::open(target).await.map_err(|e| e.report())?;
         let info = db.info().await.map_err(|e| e.report())?;
-        let store = app.store(self.paths.settings_file()).map_err(store_error)?;
-        match &url {
-            Some(url) => store.set(Settings::DATABASE_URL, serde_json::Value::String(url.clone())),
-            None => {
-                store.delete(Settings::DATABASE_URL);
-            }
-        }
-        store.save().map_err(store_error)?;
+        SettingsStore::for_paths(&self.paths).set_database_url(url.as_ref())?;
         let services = start_services(app, db, &self.paths, self.demo.as_ref());
         let old = std::mem::replace(&mut *self.db.write().await, DbSlot::Connected(services));
         if let DbSlot::Connected(old) = old {
@@ -159,9 +149,9 @@ fn start_services(app: &AppHandle<Wry>, db: Database, paths: &DataPaths, demo: O
             Err(e) => tracing::error!(error = %e, "cannot restore the linked accounts"),
         }
     });
-    let resync = Settings::load(&paths.settings_file())
-        .ok()
-        .and_then(|s| s.groups_resync_every())
+    let resync = SettingsStore::for_paths(paths)
+        .load_logged()
+        .groups_resync_every()
         .map(|every| schedule_group_resync(app.clone(), accounts.clone(), db.clone(), every));
     Services { db, accounts, resync }
 }
@@ -197,12 +187,4 @@ async fn start_demo(port: u16) -> Result<flock_sim::SimHandle, Box<dyn std::erro
     sim.load(&flock_sim::demo_scenario()).await?;
     tracing::info!(url = %sim.base_url(), "demo simulator started");
     Ok(sim)
-}
-
-fn store_error(e: tauri_plugin_store::Error) -> ErrorReport {
-    ErrorReport {
-        kind: ErrorKind::Internal,
-        message: format!("cannot save the settings: {e}"),
-        fix: Some("Check that the data folder is writable".into()),
-    }
 }

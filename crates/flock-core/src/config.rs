@@ -5,7 +5,7 @@
 use crate::db::DatabaseTarget;
 use crate::error::CoreError;
 use crate::paths::DataPaths;
-use crate::settings::Settings;
+use crate::settings::{SettingKey, SettingsError, SettingsStore};
 
 /// Where the chosen database URL came from, for messages and the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,9 @@ pub enum DatabaseSource {
     Default,
 }
 
+/// A settings file that cannot be read, or a `database_url` that is invalid,
+/// is an error: falling back to the local file would split the team's data.
+/// Problems with other keys do not stop the database from opening.
 pub fn resolve_database(
     explicit_url: Option<&str>,
     paths: &DataPaths,
@@ -22,8 +25,13 @@ pub fn resolve_database(
     if let Some(url) = explicit_url.map(str::trim).filter(|u| !u.is_empty()) {
         return Ok((DatabaseTarget::parse(url)?, DatabaseSource::Explicit));
     }
-    let settings = Settings::load(&paths.settings_file())?;
-    if let Some(url) = settings.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+    let mut loaded = SettingsStore::for_paths(paths).load()?;
+    if let Some(at) = loaded.problems.iter().position(
+        |p| matches!(p, SettingsError::Invalid { key: SettingKey::DatabaseUrl, .. }),
+    ) {
+        return Err(loaded.problems.swap_remove(at).into());
+    }
+    if let Some(url) = &loaded.settings.database_url {
         return Ok((DatabaseTarget::parse(url)?, DatabaseSource::Settings));
     }
     Ok((DatabaseTarget::sqlite_file(paths.sqlite_file()), DatabaseSource::Default))
@@ -57,5 +65,19 @@ mod tests {
         std::fs::write(paths.settings_file(), "{not json").unwrap();
         let err = resolve_database(None, &paths).unwrap_err();
         assert!(err.to_string().contains("settings.json"), "{err}");
+    }
+
+    #[test]
+    fn an_invalid_database_url_is_an_error_but_other_bad_keys_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = DataPaths::new(dir.path());
+        std::fs::write(paths.settings_file(), r#"{"database_url": 5432}"#).unwrap();
+        let report = resolve_database(None, &paths).unwrap_err().report();
+        assert!(report.message.contains("\"database_url\" is 5432; expected a database URL"), "{report:?}");
+
+        std::fs::write(paths.settings_file(), r#"{"database_url": "postgres://u@h/db", "groups_resync_minutes": "x"}"#)
+            .unwrap();
+        let (target, source) = resolve_database(None, &paths).unwrap();
+        assert_eq!((target.backend(), source), (crate::db::Backend::Postgres, DatabaseSource::Settings));
     }
 }

@@ -63,12 +63,6 @@ impl AccountError {
     }
 }
 
-impl From<AccountError> for ErrorReport {
-    fn from(e: AccountError) -> Self {
-        e.report()
-    }
-}
-
 /// `+91 98765-43210` → `919876543210`; a number must start with `+`.
 pub fn phone_digits(input: &str) -> Result<String, AccountError> {
     let t = input.trim();

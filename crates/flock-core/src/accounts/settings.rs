@@ -47,26 +47,14 @@ impl Default for AccountSettings {
     }
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-struct FileKeys {
-    #[serde(default)]
-    browser_path: Option<String>,
-    #[serde(default)]
-    conflict_policy: Option<ConflictPolicy>,
-}
-
 impl AccountSettings {
-    /// Defaults plus the user's choices in `settings.json` (a missing or
-    /// unreadable file means defaults; the core's settings loader reports
-    /// a broken file).
+    /// Defaults plus the user's choices in `settings.json`, read through the
+    /// settings store (a bad value is logged there and its default used).
     pub fn load(paths: &DataPaths) -> Self {
         let mut s = Self::default();
-        let keys: FileKeys = std::fs::read_to_string(paths.settings_file())
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default();
-        if let Some(p) = keys.browser_path.filter(|p| !p.trim().is_empty()) {
-            s.browser_path = Some(PathBuf::from(p));
+        let keys = crate::settings::SettingsStore::for_paths(paths).load_logged();
+        if let Some(p) = keys.browser_path {
+            s.browser_path = Some(p);
         }
         if let Some(c) = keys.conflict_policy {
             s.conflict = c;

@@ -57,9 +57,3 @@ impl ImportError {
         ErrorReport { kind, message: self.to_string(), fix: Some(fix) }
     }
 }
-
-impl From<ImportError> for ErrorReport {
-    fn from(e: ImportError) -> Self {
-        e.report()
-    }
-}

@@ -58,9 +58,3 @@ impl SyncError {
         }
     }
 }
-
-impl From<SyncError> for ErrorReport {
-    fn from(e: SyncError) -> Self {
-        e.report()
-    }
-}

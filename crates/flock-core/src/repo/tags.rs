@@ -45,12 +45,6 @@ impl TagsError {
     }
 }
 
-impl From<TagsError> for ErrorReport {
-    fn from(e: TagsError) -> Self {
-        e.report()
-    }
-}
-
 /// A field that organises contacts (all four) and groups (all but segment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
