@@ -1,6 +1,7 @@
 // Live account list: `listAccounts` once, then every `accountChanged` event
-// applied in place (no polling, no reload). `refresh()` heals a missed event
-// (the core's event channel can lag) and runs again when the database changes.
+// applied in place (no polling). It loads the list again when the core says
+// events were lost (`resyncNeeded` for accounts: its channel lagged) and when
+// the database changes; `refresh()` does the same by hand.
 import { getContext, setContext } from "svelte";
 import { toAppError, type AccountEvent, type AccountView, type AppError, type Backend } from "./api";
 
@@ -39,6 +40,12 @@ export class AccountStore {
         if (!this.stopped) this.apply(event);
       })
       .then(keep, (e) => console.error("Could not listen to account-changed", e));
+    // Events were lost: the list may miss changes, so ask for it again.
+    this.backend
+      .onResyncNeeded((event) => {
+        if (!this.stopped && event.what === "accounts") void this.refresh();
+      })
+      .then(keep, (e) => console.error("Could not listen to resync-needed", e));
     // A new database means a new account service: its list is another one.
     this.backend
       .onDatabaseChanged((event) => {

@@ -77,6 +77,27 @@ describe("AccountStore", () => {
     expect(backend.listenerCount).toBe(0);
   });
 
+  it("loads the list again when the core says account events were lost", async () => {
+    const backend = new MemoryBackend({ accounts: [sampleAccount({ id: 1, state: "syncing" })] });
+    const store = new AccountStore(backend);
+    store.start();
+    await flush();
+    // Two changes whose events never reached the window (the core's channel lagged).
+    backend.update(1, { state: "active", phone: "+919800000001" }, { silent: true });
+    backend.emitAccountChanged({ event: "changed", account: sampleAccount({ id: 2, name: "B" }) }, { silent: true });
+    expect(store.accounts.map((a) => [a.id, a.state])).toEqual([[1, "syncing"]]);
+
+    backend.emitResyncNeeded({ what: "accounts", missed: 2 });
+    await flush();
+    expect(store.accounts.map((a) => [a.id, a.state])).toEqual([
+      [1, "active"],
+      [2, "new"],
+    ]);
+    expect(backend.callsOf("listAccounts")).toHaveLength(2);
+    store.stop();
+    expect(backend.resyncListenerCount).toBe(0);
+  });
+
   it("ignores qr and pairing-code events for accounts it does not know", async () => {
     const backend = new MemoryBackend({ accounts: [sampleAccount({ id: 1 })] });
     const store = new AccountStore(backend);

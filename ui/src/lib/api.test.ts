@@ -20,6 +20,7 @@ const bindings = vi.hoisted(() => ({
 }));
 bindings.events.databaseChanged = { listen: bindings.listen };
 bindings.events.accountChanged = { listen: bindings.listenAccounts };
+bindings.events.resyncNeeded = { listen: vi.fn() };
 
 vi.mock("./bindings", () => ({
   commands: bindings.commands,
@@ -107,6 +108,21 @@ describe("tauriBackend accounts", () => {
     const seen: unknown[] = [];
     const stop = await tauriBackend().onAccountChanged((e) => seen.push(e));
     expect(seen).toEqual([{ event: "pairingCode", id: 2, code: "ABCDEFGH" }]);
+    stop();
+    expect(unlisten).toHaveBeenCalledOnce();
+  });
+});
+
+describe("tauriBackend resync-needed", () => {
+  it("hands the event's payload to the handler and returns the unlisten function", async () => {
+    const unlisten = vi.fn();
+    bindings.events.resyncNeeded.listen.mockImplementation(async (cb: (e: { payload: unknown }) => void) => {
+      cb({ payload: { what: "accounts", missed: 4 } });
+      return unlisten;
+    });
+    const seen: unknown[] = [];
+    const stop = await tauriBackend().onResyncNeeded((e) => seen.push(e));
+    expect(seen).toEqual([{ what: "accounts", missed: 4 }]);
     stop();
     expect(unlisten).toHaveBeenCalledOnce();
   });

@@ -24,6 +24,7 @@ import {
   type ImportReport,
   type NewTagRule,
   type Page,
+  type ResyncNeeded,
   type SyncSummary,
   type TagRule,
   type DatabaseInfo,
@@ -64,6 +65,8 @@ export type {
   OrgField,
   Page,
   QrView,
+  ResyncNeeded,
+  ResyncWhat,
   RowOutcome,
   SkippedParticipant,
   SyncSummary,
@@ -103,6 +106,8 @@ export interface Backend {
   demoScan(id: number): Promise<Result<AccountView, AppError>>;
   /** Every account change (state, number, QR, pairing code, removal). Resolves once listening. */
   onAccountChanged(handler: (event: AccountEvent) => void): Promise<Unlisten>;
+  /** Events were lost on their way (the core's channel lagged): reload `what`. Resolves once listening. */
+  onResyncNeeded(handler: (event: ResyncNeeded) => void): Promise<Unlisten>;
 
   // Contacts and groups. Never reject either.
   /** Server-side filter, sort and paging (`page` counts from 0, `pageSize` ≤ 1000). */
@@ -185,6 +190,7 @@ export function tauriBackend(): Backend {
     setShowBrowser: (id, show) => typed(commands.setShowBrowser(id, show)),
     demoScan: (id) => typed(commands.demoScan(id)),
     onAccountChanged: (handler) => events.accountChanged.listen((e) => handler(e.payload)),
+    onResyncNeeded: (handler) => events.resyncNeeded.listen((e) => handler(e.payload)),
     searchContacts: (query) => typed(commands.searchContacts(query)),
     setOptOut: (id, optedOut, reason) => typed(commands.setOptOut(id, optedOut, reason)),
     listGroups: () => typed(commands.listGroups()),
@@ -248,6 +254,7 @@ export function unavailableBackend(
     setShowBrowser: failed,
     demoScan: failed,
     onAccountChanged: () => Promise.resolve(() => {}),
+    onResyncNeeded: () => Promise.resolve(() => {}),
     searchContacts: failed,
     setOptOut: failed,
     listGroups: failed,

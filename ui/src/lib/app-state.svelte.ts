@@ -1,5 +1,7 @@
 // Live app-wide state: what appInfo said, and the database status kept
-// current by the `databaseChanged` event. Every screen reads it from context.
+// current by the `databaseChanged` event. When the core says events were lost
+// (`resyncNeeded`), appInfo is read again too (the account store reloads its
+// own list). Every screen reads it from context.
 import { getContext, setContext } from "svelte";
 import { toAppError, type AppError, type AppInfo, type Backend, type DatabaseInfo, type DatabaseStatus } from "./api";
 
@@ -20,19 +22,22 @@ export class AppState {
   /** Subscribes first, then loads appInfo, so no change is missed. Returns a stop function. */
   start(): () => void {
     let stopped = false;
-    let unlisten: (() => void) | undefined;
+    const unlisten: (() => void)[] = [];
+    const keep = (stop: () => void) => (stopped ? stop() : unlisten.push(stop));
     this.backend
       .onDatabaseChanged((event) => {
         if (!stopped) this.setDatabase(event.status);
       })
-      .then(
-        (stop) => (stopped ? stop() : (unlisten = stop)),
-        (e) => console.error("Could not listen to database-changed", e),
-      );
+      .then(keep, (e) => console.error("Could not listen to database-changed", e));
+    this.backend
+      .onResyncNeeded(() => {
+        if (!stopped) void this.load(() => stopped);
+      })
+      .then(keep, (e) => console.error("Could not listen to resync-needed", e));
     void this.load(() => stopped);
     return () => {
       stopped = true;
-      unlisten?.();
+      for (const stop of unlisten.splice(0)) stop();
     };
   }
 

@@ -26,4 +26,22 @@ describe("AppState", () => {
     stop();
     expect(backend.listenerCount).toBe(0);
   });
+
+  it("reads appInfo again when the core says events were lost", async () => {
+    const backend = new MemoryBackend();
+    const state = new AppState(backend);
+    const stop = state.start();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(state.core.state === "ready" && state.core.info.settingsProblems).toEqual([]);
+    // Meanwhile the core's view changed without an event reaching this window.
+    const problem = { kind: "invalid_input" as const, message: '"groups_resync_minutes" is "soon"', fix: "Correct it" };
+    backend.info.settingsProblems = [problem];
+    backend.status = { status: "connected", info: PG };
+    backend.emitResyncNeeded({ what: "accounts", missed: 3 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(state.core.state === "ready" && state.core.info.settingsProblems).toEqual([problem]);
+    expect(state.database).toEqual({ status: "connected", info: PG });
+    stop();
+    expect(backend.resyncListenerCount).toBe(0);
+  });
 });

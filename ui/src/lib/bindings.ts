@@ -58,6 +58,7 @@ export const events = {
 	accountChanged: makeEvent<AccountChanged, AccountChanged>("account-changed"),
 	databaseChanged: makeEvent<DatabaseChanged, DatabaseChanged>("database-changed"),
 	groupsSyncProgress: makeEvent<GroupsSyncProgress, GroupsSyncProgress>("groups-sync-progress"),
+	resyncNeeded: makeEvent<ResyncNeeded, ResyncNeeded>("resync-needed"),
 };
 
 /* Types */
@@ -110,6 +111,8 @@ export type AppInfo = {
 	logDir: string,
 	demo: boolean,
 	database: DatabaseStatus,
+	/**  What is wrong in settings.json now (a bad value names its key); empty when all is well. */
+	settingsProblems: ErrorReport[],
 };
 
 export type Backend = "sqlite" | "postgres";
@@ -358,6 +361,19 @@ export type QrView = {
 	payload: string,
 	svg: string,
 };
+
+/**
+ *  Events were lost on the way to the windows (the core's channel lagged
+ *  behind a burst): every window reloads `what` instead of showing stale rows.
+ */
+export type ResyncNeeded = {
+	what: ResyncWhat,
+	/**  How many events were lost. */
+	missed: number,
+};
+
+/**  What a window must load again because events about it were lost. */
+export type ResyncWhat = "accounts";
 
 export type RowOutcome = 
 /**  A new contact. */

@@ -294,6 +294,11 @@ describe("accounts page", () => {
 
   it("when linking fails after adding, keeps the form and links the same account on retry", async () => {
     const backend = await openAccounts(new MemoryBackend());
+    backend.failures.linkAccount = {
+      kind: "invalid_input",
+      message: '"12" is not a phone number with its country code',
+      fix: "Enter the number with + and its country code, e.g. +91 98765 43210",
+    };
     await addAccount("Support", "12");
     const box = await screen.findByTestId("add-account-error");
     expect(box.dataset.kind).toBe("invalid_input");
@@ -303,6 +308,7 @@ describe("accounts page", () => {
     expect((screen.getByTestId("add-account-phone-input") as HTMLInputElement).value).toBe("12");
     expect(rows()).toHaveLength(1);
 
+    delete backend.failures.linkAccount;
     await fireEvent.input(screen.getByTestId("add-account-phone-input"), { target: { value: "+919800000009" } });
     await fireEvent.click(screen.getByTestId("add-account-submit"));
     await waitFor(() => expect(screen.queryByTestId("add-account-form")).toBeNull());

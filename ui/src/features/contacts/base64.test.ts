@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { decodeBase64 } from "../../lib/api.memory";
 import { bytesToBase64 } from "./base64";
+
+function decodeBase64(b64: string): string {
+  return new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+}
 
 describe("bytesToBase64", () => {
   it("encodes any bytes, in chunks, like btoa of the whole file", () => {

@@ -1,7 +1,15 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
-import type { ContactQuery } from "../../lib/api";
-import { MemoryBackend, manyContacts, sampleContact, sampleGroup } from "../../lib/api.memory";
+import type { ContactQuery, ContactRow } from "../../lib/api";
+import {
+  MemoryBackend,
+  manyContacts,
+  sampleContact,
+  sampleGroup,
+  sampleImportReport,
+  sampleMapping,
+  samplePreview,
+} from "../../lib/api.memory";
 import { currentPage, nav, renderApp, text } from "../../test/render";
 
 async function openContacts(backend: MemoryBackend) {
@@ -26,20 +34,30 @@ function queries(backend: MemoryBackend): ContactQuery[] {
   return backend.callsOf("searchContacts").map((args) => args[0] as ContactQuery);
 }
 
+const ASHA = sampleContact({ id: 1, name: "Asha Patil", region: "West", district: "Pune", tags: ["volunteer"], groupCount: 2 });
+const RAVI = sampleContact({ id: 2, name: "Ravi Sharma", region: "North", tags: ["customer", "volunteer"] });
+const MEENA = sampleContact({ id: 3, name: "Meena Iyer", region: "South", tags: ["customer"] });
+const HIDDEN = sampleContact({ id: 4, name: null, phone: null, lid: "99887766@lid", phoneHidden: true, tags: [] });
+
+/** Four contacts, and what the core answers for each filter these tests use. */
 function smallBackend() {
-  return new MemoryBackend({
-    contacts: [
-      sampleContact({ id: 1, name: "Asha Patil", region: "West", district: "Pune", tags: ["volunteer"], groupCount: 2 }),
-      sampleContact({ id: 2, name: "Ravi Sharma", region: "North", tags: ["customer", "volunteer"] }),
-      sampleContact({ id: 3, name: "Meena Iyer", region: "South", tags: ["customer"] }),
-      sampleContact({ id: 4, name: null, phone: null, lid: "99887766@lid", phoneHidden: true, tags: [] }),
-    ],
+  const backend = new MemoryBackend({
+    contacts: structuredClone([ASHA, RAVI, MEENA, HIDDEN]),
     groups: [sampleGroup({ id: 7, subject: "Pune farmers", memberCount: 2 })],
-    memberships: new Map([
-      [1, [7]],
-      [3, [7]],
-    ]),
   });
+  const pick = (...ids: number[]) => backend.contactsFor({})!.filter((c) => ids.includes(c.id));
+  backend.cannedContacts({ tag: "customer" }, pick(2, 3));
+  backend.cannedContacts({ tag: "customer", search: "ravi" }, pick(2));
+  backend.cannedContacts({ tag: "customer", search: "nobody" }, []);
+  backend.cannedContacts({ tag: "volunteer" }, pick(1, 2));
+  backend.cannedContacts({ groupId: 7 }, pick(1, 3));
+  backend.cannedContacts({ phoneHidden: true }, pick(4));
+  return backend;
+}
+
+/** A contact as the core has it now (the unfiltered list), to change it as an edit in the core would. */
+function stored(backend: MemoryBackend, id: number): ContactRow {
+  return backend.contactsFor({})!.find((c) => c.id === id)!;
 }
 
 describe("contacts page", () => {
@@ -56,13 +74,13 @@ describe("contacts page", () => {
     expect(within(asha).queryByTestId("phone-hidden-badge")).toBeNull();
   });
 
-  it("filters by tag and by search, updating rows and total, and asks the core for page 0 each time", async () => {
+  it("asks the core for the tag and the search, page 0 each time, and shows its rows and total", async () => {
     const backend = await openContacts(smallBackend());
     await fireEvent.input(screen.getByTestId("contacts-tag-filter"), { target: { value: "customer" } });
     await waitFor(() => expect(text("contacts-total")).toBe("2 contacts"));
-    expect(rows().map((r) => r.dataset.contactId).sort()).toEqual(["2", "3"]);
+    expect(rows().map((r) => r.dataset.contactId)).toEqual(["2", "3"]);
     const last = queries(backend).at(-1)!;
-    expect(last).toMatchObject({ tag: "customer", page: 0, pageSize: 200 });
+    expect(last).toMatchObject({ tag: "customer", search: null, page: 0, pageSize: 200 });
 
     await fireEvent.input(screen.getByTestId("contacts-search"), { target: { value: "ravi" } });
     await waitFor(() => expect(text("contacts-total")).toBe("1 contact"));
@@ -74,7 +92,7 @@ describe("contacts page", () => {
     expect(text("contacts-total")).toBe("0 contacts");
   });
 
-  it("filters by group, opt-out state and hidden phone", async () => {
+  it("asks for a group's members and for hidden phones", async () => {
     const backend = await openContacts(smallBackend());
     const group = screen.getByTestId("contacts-group-filter") as HTMLSelectElement;
     await waitFor(() => expect(within(group).getByText("Pune farmers")).toBeTruthy());
@@ -82,10 +100,13 @@ describe("contacts page", () => {
     await waitFor(() => expect(text("contacts-total")).toBe("2 contacts"));
     expect(queries(backend).at(-1)).toMatchObject({ groupId: 7 });
 
+    expect(rows().map((r) => r.dataset.contactId)).toEqual(["1", "3"]);
+
     await fireEvent.change(group, { target: { value: "" } });
     await fireEvent.click(screen.getByTestId("contacts-phone-hidden-filter"));
     await waitFor(() => expect(text("contacts-total")).toBe("1 contact"));
     expect(rows().map((r) => r.dataset.contactId)).toEqual(["4"]);
+    expect(queries(backend).at(-1)).toMatchObject({ groupId: null, phoneHidden: true });
   });
 
   it("virtualises 100,000 contacts: few DOM rows, pages fetched for the scrolled position", async () => {
@@ -106,9 +127,9 @@ describe("contacts page", () => {
     expect(rows().length).toBeLessThan(60);
     const r = rows().find((el) => el.dataset.index === "50000")!;
     expect(r.style.top).toBe(`${50_000 * 44}px`);
-    // Sorted by name, as the core answered for that page.
-    const expected = backend.matching({ sort: "name" })[50_000];
-    expect(r.dataset.contactId).toBe(String(expected.id));
+    // The row the core answered at that place.
+    expect(r.dataset.contactId).toBe(String(backend.contactsFor({})![50_000].id));
+    expect(within(r).getByTestId("contact-name").textContent).toBe("Contact 050001");
   });
 
   it("opts a contact out with a reason (inline prompt), shows the badge, and opts back in", async () => {
@@ -140,8 +161,14 @@ describe("contacts page", () => {
     expect((screen.getByTestId("optout-reason") as HTMLInputElement).value).toBe("asked");
   });
 
-  it("bulk-edits the selection (region, tag) and refreshes", async () => {
+  it("sends the bulk edit of the selection, shows the core's count, and reloads the rows", async () => {
     const backend = await openContacts(smallBackend());
+    backend.answers.bulkEdit = ({ set }) => {
+      // The core changed the two contacts: the next page shows it.
+      for (const id of [1, 3]) stored(backend, id).district = set![0].value;
+      return { updated: 2, tagged: 0, untagged: 0 };
+    };
+    const searchesBefore = queries(backend).length;
     await fireEvent.click(within(row(1)).getByTestId("contact-select"));
     await fireEvent.click(within(row(3)).getByTestId("contact-select"));
     expect(text("contacts-bulk-bar")).toContain("2 contacts selected");
@@ -157,7 +184,12 @@ describe("contacts page", () => {
       removeTags: [],
     });
     await waitFor(() => expect(within(row(3)).getByTestId("contact-place").textContent).toBe("Nashik, South"));
+    expect(queries(backend).length).toBeGreaterThan(searchesBefore);
 
+    backend.answers.bulkEdit = ({ addTags }) => {
+      for (const id of [1, 3]) stored(backend, id).tags = [...stored(backend, id).tags, ...(addTags ?? [])].sort();
+      return { updated: 0, tagged: 2, untagged: 0 };
+    };
     await fireEvent.input(screen.getByTestId("bulk-tag"), { target: { value: "vip" } });
     await fireEvent.click(screen.getByTestId("bulk-add-tag"));
     await waitFor(() => expect(text("bulk-result")).toBe('Tagged 2 contacts "vip"'));
@@ -165,8 +197,9 @@ describe("contacts page", () => {
     await waitFor(() => expect(within(row(1)).getByTestId("contact-tags").textContent).toContain("vip"));
   });
 
-  it("exports the current filter and shows where the file went", async () => {
+  it("exports the current filter and shows where the core wrote the file", async () => {
     const backend = await openContacts(smallBackend());
+    backend.answers.exportContactsCsv = { path: "/home/ana/Downloads/flock-contacts.csv", rows: 2 };
     await fireEvent.input(screen.getByTestId("contacts-tag-filter"), { target: { value: "volunteer" } });
     await waitFor(() => expect(text("contacts-total")).toBe("2 contacts"));
     await fireEvent.click(screen.getByTestId("contacts-export"));
@@ -210,6 +243,25 @@ describe("contacts import wizard", () => {
     "Nobody,,Pune,",
   ].join("\n");
 
+  /** The core's mapping step for CSV: headers, its proposed mapping, the first rows. */
+  const PREVIEW = samplePreview({
+    headers: ["Name", "Mobile", "District", "Tags"],
+    mapping: sampleMapping({ phone: "Mobile", name: "Name", district: "District", tags: "Tags" }),
+    sample: [
+      ["Asha", "98765 43210", "Pune", "volunteer"],
+      ["Bad", "12ab", "Pune", ""],
+    ],
+  });
+
+  /** The core's report on CSV, one row per data line in file order. */
+  const REPORT = sampleImportReport("leads.csv", [
+    { row: 2, outcome: "imported", raw: "98765 43210", phone: "+919876543210", contactId: 5, reason: null },
+    { row: 3, outcome: "rejected", raw: "12ab", phone: null, contactId: null, reason: 'not a phone number: "12ab"' },
+    { row: 4, outcome: "imported", raw: "+91 91234 56789", phone: "+919123456789", contactId: 6, reason: null },
+    { row: 5, outcome: "duplicate", raw: "9876543210", phone: "+919876543210", contactId: 5, reason: "same number as an earlier row" },
+    { row: 6, outcome: "rejected", raw: "", phone: null, contactId: null, reason: "no phone number" },
+  ]);
+
   async function chooseFile(content: string, name = "leads.csv") {
     await fireEvent.click(screen.getByTestId("contacts-import"));
     const input = screen.getByTestId("import-file") as HTMLInputElement;
@@ -218,9 +270,17 @@ describe("contacts import wizard", () => {
     await waitFor(() => expect(screen.getByTestId("import-wizard").dataset.step).toBe("mapping"));
   }
 
-  it("previews, shows the proposed mapping, imports, and reports every non-imported row (rejected first)", async () => {
+  it("shows the core's proposed mapping, sends the person's choices, and lists every row not imported (rejected first)", async () => {
     const backend = await openContacts(smallBackend());
+    backend.answers.previewContactsCsv = PREVIEW;
+    backend.answers.importContactsCsv = () => {
+      // The core added two contacts: the list shows them after the import.
+      const added = [sampleContact({ id: 5, name: "Asha" }), sampleContact({ id: 6, name: "Ravi" })];
+      backend.cannedContacts({}, [...backend.contactsFor({})!, ...added]);
+      return REPORT;
+    };
     await chooseFile(CSV);
+    expect(atob(backend.callsOf("previewContactsCsv")[0][0] as string)).toBe(CSV);
     expect((screen.getByTestId("import-map-phone") as HTMLSelectElement).value).toBe("Mobile");
     expect((screen.getByTestId("import-map-name") as HTMLSelectElement).value).toBe("Name");
     expect((screen.getByTestId("import-map-district") as HTMLSelectElement).value).toBe("District");
@@ -236,7 +296,7 @@ describe("contacts import wizard", () => {
     const [content, options] = backend.callsOf("importContactsCsv")[0] as [string, Record<string, unknown>];
     expect(atob(content)).toBe(CSV);
     expect(options).toMatchObject({ fileName: "leads.csv", defaultCountry: "IN", hasHeaders: true });
-    expect(options.mapping).toMatchObject({ phone: "Mobile", name: "Name", tags: null });
+    expect(options.mapping).toEqual(sampleMapping({ phone: "Mobile", name: "Name", district: "District", tags: null }));
 
     expect(text("import-totals")).toContain("5 rows read");
     expect(text("import-totals")).toContain("2 imported");
@@ -252,18 +312,20 @@ describe("contacts import wizard", () => {
     expect(reported[0].textContent).toContain('not a phone number: "12ab"');
     expect(reported[1].textContent).toContain("no phone number");
     expect(reported[2].textContent).toContain("same number as an earlier row");
-    // The list was refreshed: 4 + 2 contacts.
+    // The list was loaded again: 4 + 2 contacts.
     await waitFor(() => expect(text("contacts-total")).toBe("6 contacts"));
   });
 
-  it("shows the core's typed error for a file it cannot read, and can go on with another", async () => {
+  it("shows the core's typed error for a file it cannot read, and stays on the first step", async () => {
     const backend = smallBackend();
+    backend.failures.previewContactsCsv = { kind: "invalid_input", message: "the file is empty", fix: "Choose a CSV file with contacts" };
     await openContacts(backend);
     await fireEvent.click(screen.getByTestId("contacts-import"));
     const input = screen.getByTestId("import-file") as HTMLInputElement;
     await fireEvent.change(input, { target: { files: [new File([""], "empty.csv")] } });
     const error = await screen.findByTestId("import-error");
     expect(error.textContent).toContain("the file is empty");
+    expect(error.textContent).toContain("Choose a CSV file with contacts");
     expect(screen.getByTestId("import-wizard").dataset.step).toBe("choose");
   });
 });

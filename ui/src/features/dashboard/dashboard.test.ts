@@ -1,4 +1,4 @@
-import { fireEvent } from "@testing-library/svelte";
+import { fireEvent, screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../lib/api.memory";
 import { nav, renderApp, text } from "../../test/render";
@@ -24,6 +24,26 @@ describe("dashboard and logs", () => {
     expect(text("demo-mode")).toBe("Off");
     expect(text("dashboard-db-error")).toContain("disk full");
     expect(text("dashboard-db-error")).toContain("Free some space.");
+  });
+
+  it("shows every problem of settings.json with its key and fix", async () => {
+    const problems = [
+      {
+        kind: "invalid_input" as const,
+        message: '/d/settings.json: "groups_resync_minutes" is "soon"; expected a whole number of minutes',
+        fix: 'Correct "groups_resync_minutes" in settings.json, or remove the key to use the default',
+      },
+      { kind: "invalid_input" as const, message: '/d/settings.json: "conflict_policy" is "fight"', fix: null },
+    ];
+    await renderApp(new MemoryBackend({ appInfo: { settingsProblems: problems } }));
+    const boxes = screen.getAllByTestId("settings-problem");
+    expect(boxes.map((b) => b.querySelector('[data-field="message"]')?.textContent)).toEqual(problems.map((p) => p.message));
+    expect(boxes[0].querySelector('[data-field="fix"]')?.textContent).toContain("remove the key");
+  });
+
+  it("shows no settings box when settings.json is fine", async () => {
+    await renderApp(new MemoryBackend());
+    expect(screen.queryByTestId("settings-problem")).toBeNull();
   });
 
   it("logs page says where the log folder is and that the viewer is not built yet", async () => {

@@ -26,11 +26,6 @@ function backendWithGroups(options: { syncAvailable?: boolean } = {}) {
       sampleContact({ id: 11, name: "Ravi Sharma" }),
       sampleContact({ id: 12, name: "Meena Iyer" }),
     ],
-    memberships: new Map([
-      [10, [1]],
-      [11, [1, 2]],
-      [12, [3]],
-    ]),
     tagRules: [{ id: 1, contains: "Pune", set: { field: "district", value: "Pune" }, tag: "pune", enabled: true }],
   });
 }
@@ -80,8 +75,13 @@ describe("groups page", () => {
     expect(text("groups-summary")).toBe("1 of 3 groups");
   });
 
-  it("bulk-edits the selected groups (district, tag) and shows the new values", async () => {
+  it("sends the bulk edit of the selected groups, shows the core's count, and reloads them", async () => {
     const backend = await openGroups(backendWithGroups());
+    const group = (id: number) => backend.groups.find((g) => g.id === id)!;
+    backend.answers.bulkEdit = ({ ids, set }) => {
+      for (const id of ids) group(id).district = set![0].value;
+      return { updated: ids.length, tagged: 0, untagged: 0 };
+    };
     await fireEvent.click(within(row(2)).getByTestId("group-select"));
     await fireEvent.click(within(row(3)).getByTestId("group-select"));
     expect(text("groups-bulk-bar")).toContain("2 groups selected");
@@ -98,6 +98,11 @@ describe("groups page", () => {
     });
     await waitFor(() => expect(within(row(2)).getByTestId("group-place").textContent).toBe("Nashik, West"));
 
+    // Only group 2 had the tag: the core says it removed it from 1 group.
+    backend.answers.bulkEdit = ({ removeTags }) => {
+      group(2).tags = group(2).tags.filter((t) => !(removeTags ?? []).includes(t));
+      return { updated: 0, tagged: 0, untagged: 1 };
+    };
     await fireEvent.input(screen.getByTestId("groups-bulk-tag"), { target: { value: "grapes" } });
     await fireEvent.click(screen.getByTestId("groups-bulk-remove-tag"));
     await waitFor(() => expect(text("groups-bulk-result")).toBe('Removed "grapes" from 1 group'));
@@ -142,7 +147,9 @@ describe("groups page", () => {
   });
 
   it("Members opens Contacts filtered by that group", async () => {
-    const backend = await openGroups(backendWithGroups());
+    const backend = backendWithGroups();
+    backend.cannedContacts({ groupId: 1 }, backend.contactsFor({})!.filter((c) => c.id === 10 || c.id === 11));
+    await openGroups(backend);
     await fireEvent.click(within(row(1)).getByTestId("group-members-link"));
     await waitFor(() => expect(currentPage()).toBe("contacts"));
     await waitFor(() => expect(text("contacts-total")).toBe("2 contacts"));
@@ -181,7 +188,7 @@ describe("groups page", () => {
     await waitFor(() => expect(screen.getByTestId("groups-sync-progress").dataset.done).toBe("1"));
     expect(text("groups-sync-progress")).toContain("Sales 1: 1 of 3 groups");
     backend.groups.push(sampleGroup({ id: 4, subject: "Satara Dairy" }));
-    backend.syncSummaries = [
+    backend.answers.syncGroups = [
       sampleSyncSummary({
         accountId: 3,
         groupsTotal: 4,

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { AppError, DatabaseInfo } from "../../lib/api";
-import { MemoryBackend } from "../../lib/api.memory";
+import { MemoryBackend, SQLITE_INFO } from "../../lib/api.memory";
 import { currentPage, nav, renderApp, text } from "../../test/render";
 
 const PG: DatabaseInfo = {
@@ -63,7 +63,8 @@ describe("settings: database", () => {
       message: "password authentication failed for user \"flock\"",
       fix: "Check the user name and password in the URL.",
     };
-    const backend = new MemoryBackend({ setDatabaseUrl: () => ({ status: "error", error }) });
+    const backend = new MemoryBackend();
+    backend.failures.setDatabaseUrl = error;
     await openSettings(backend);
 
     const typed = "postgres://flock:wrong@db.internal:5432/flock";
@@ -75,7 +76,7 @@ describe("settings: database", () => {
     expect(box.querySelector('[data-field="message"]')?.textContent).toBe(error.message);
     expect(box.querySelector('[data-field="fix"]')?.textContent).toContain(error.fix!);
     expect(urlInput().value).toBe(typed);
-    expect(backend.setDatabaseUrlCalls).toEqual([typed]);
+    expect(backend.callsOf("setDatabaseUrl")).toEqual([[typed]]);
     // The database in use did not change.
     expect(text("db-backend")).toBe("SQLite");
     expect(text("db-chip")).toBe("SQLite");
@@ -83,6 +84,11 @@ describe("settings: database", () => {
 
   it("shows an invalid_input error by its kind", async () => {
     const backend = new MemoryBackend();
+    backend.failures.setDatabaseUrl = {
+      kind: "invalid_input",
+      message: '"mysql://x@y/z" is not a database URL Flock understands',
+      fix: "Use postgres://user:password@host:5432/flock",
+    };
     await openSettings(backend);
     await fireEvent.input(urlInput(), { target: { value: "mysql://x@y/z" } });
     await fireEvent.click(screen.getByRole("button", { name: "Test and switch" }));
@@ -94,12 +100,14 @@ describe("settings: database", () => {
 
   it("switches to PostgreSQL and shows the new info, without keeping the password in the form", async () => {
     const backend = new MemoryBackend();
+    backend.answers.setDatabaseUrl = PG;
     await openSettings(backend);
     await fireEvent.input(urlInput(), { target: { value: "  postgres://flock:s3cret@db.internal:5432/flock " } });
     await fireEvent.click(screen.getByRole("button", { name: "Test and switch" }));
 
     await waitFor(() => expect(text("db-backend")).toBe("PostgreSQL"));
-    expect(backend.setDatabaseUrlCalls).toEqual(["postgres://flock:s3cret@db.internal:5432/flock"]);
+    // The URL goes to the core as typed (trimmed); what shows is the core's redacted answer.
+    expect(backend.callsOf("setDatabaseUrl")).toEqual([["postgres://flock:s3cret@db.internal:5432/flock"]]);
     expect(text("db-url")).toBe("postgres://flock:***@db.internal:5432/flock");
     expect(text("db-switch-success")).toContain("Now using PostgreSQL");
     expect(text("db-chip")).toBe("PostgreSQL");
@@ -109,11 +117,12 @@ describe("settings: database", () => {
 
   it("'Use local SQLite' calls setDatabaseUrl(null)", async () => {
     const backend = new MemoryBackend({ appInfo: { database: { status: "connected", info: PG } } });
+    backend.answers.setDatabaseUrl = SQLITE_INFO;
     await openSettings(backend);
     await fireEvent.input(urlInput(), { target: { value: "postgres://half-typed" } });
     await fireEvent.click(screen.getByRole("button", { name: "Use local SQLite" }));
     await waitFor(() => expect(text("db-backend")).toBe("SQLite"));
-    expect(backend.setDatabaseUrlCalls).toEqual([null]);
+    expect(backend.callsOf("setDatabaseUrl")).toEqual([[null]]);
     expect(urlInput().value).toBe("postgres://half-typed");
   });
 
