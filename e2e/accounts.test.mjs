@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { isAbsolute } from "node:path";
 import { test } from "node:test";
+import { assertNoCspViolations } from "./csp.mjs";
 import { ARTIFACTS, saveFailureArtifacts, saveWindowScreenshot } from "./screenshots.mjs";
 import { createSession, deleteSession, waitFor } from "./webdriver.mjs";
 
@@ -190,6 +191,7 @@ test("Accounts: add an account, scan its live QR from the simulated phone, and s
     await removeAccount(session, row);
     t.diagnostic(`${elapsed()}: removed`);
     assert.deepEqual(await session.execute(PAGE_IDENTITY), before, "still no reload");
+    await assertNoCspViolations(session);
   } catch (error) {
     await saveFailureArtifacts(session, t, "accounts-failure");
     // Best effort: tauri-driver kills the app without letting it close the account's browser.

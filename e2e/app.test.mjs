@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { test } from "node:test";
+import { assertInlineStylesRefused, assertNoCspViolations } from "./csp.mjs";
 import { ARTIFACTS, saveFailureArtifacts, saveWindowScreenshot } from "./screenshots.mjs";
 import { createSession, deleteSession, waitFor } from "./webdriver.mjs";
 
@@ -78,6 +79,17 @@ test("the app starts, shows the whole navigation, and Settings shows the databas
     assert.equal((await session.text("css:[data-testid=db-backend]")).trim(), EXPECT_BACKEND);
     const errPng = await saveWindowScreenshot(session, `${ARTIFACTS}settings-wrong-url.png`);
     t.diagnostic(`screenshot: ${errPng}`);
+
+    // Every page under the Content-Security-Policy: nothing refused, and the policy is in force.
+    for (const label of NAV_LABELS) {
+      await session.click(await session.find(`[data-nav="${label.toLowerCase()}"]`));
+      await waitFor(async () => (await session.findAll(`[data-page="${label.toLowerCase()}"]`)).length === 1, {
+        timeout: 15_000,
+        what: `the ${label} page`,
+      });
+    }
+    await assertNoCspViolations(session);
+    await assertInlineStylesRefused(session);
   } catch (error) {
     await saveFailureArtifacts(session, t);
     throw error;

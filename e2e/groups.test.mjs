@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { test } from "node:test";
+import { assertNoCspViolations } from "./csp.mjs";
 import { ARTIFACTS, saveFailureArtifacts, saveWindowScreenshot } from "./screenshots.mjs";
 import { createSession, deleteSession, waitFor } from "./webdriver.mjs";
 
@@ -135,6 +136,7 @@ test("Groups and contacts: sync the demo groups, then filter contacts by a rule'
     }
     t.diagnostic(`contacts tagged "${TAG}": ${expectedContacts}`);
     await saveWindowScreenshot(session, `${ARTIFACTS}contacts-by-tag.png`);
+    await assertNoCspViolations(session);
   } catch (error) {
     await saveFailureArtifacts(session, t, "groups-failure");
     throw error;
