@@ -2,12 +2,15 @@
 //! (`src-tauri`) and the headless CLI (`flockctl`) are thin layers over it.
 
 pub mod accounts;
+pub mod campaigns;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod dispatch;
 pub mod entities;
 pub mod error;
 pub mod groups;
+pub mod inbox;
 pub mod logging;
 pub mod paths;
 pub mod phone;
