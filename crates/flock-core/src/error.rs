@@ -141,6 +141,17 @@ mod tests {
     }
 
     #[test]
+    fn an_import_error_keeps_the_csv_cause() {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader("a,b\nc\n".as_bytes());
+        let cause = reader.records().find_map(Result::err).expect("rows of unequal length");
+        let err = ImportError::Unreadable(cause);
+        assert!(err.source().and_then(|s| s.downcast_ref::<csv::Error>()).is_some(), "{err:?}");
+        let report = ErrorReport::from(err);
+        assert_eq!(report.kind, ErrorKind::InvalidInput);
+        assert!(report.message.starts_with("the file cannot be read as CSV: "), "{}", report.message);
+    }
+
+    #[test]
     fn a_settings_problem_reports_the_key_and_the_fix() {
         let err = SettingsError::Invalid {
             path: "/d/settings.json".into(),

@@ -23,7 +23,7 @@ pub async fn export_csv<W: Write>(
     out: W,
 ) -> Result<u64, ImportError> {
     let mut writer = csv::Writer::from_writer(out);
-    let write_err = |e: csv::Error| ImportError::Write(e.to_string());
+    let write_err = ImportError::Write;
     writer.write_record(EXPORT_HEADERS).map_err(write_err)?;
     let mut written = 0u64;
     let mut page = 0u64;
@@ -56,6 +56,6 @@ pub async fn export_csv<W: Write>(
         }
         page += 1;
     }
-    writer.flush().map_err(|e| ImportError::Write(e.to_string()))?;
+    writer.flush().map_err(|e| ImportError::Write(e.into()))?;
     Ok(written)
 }

@@ -132,7 +132,7 @@ fn read_records(bytes: &[u8]) -> Result<Vec<RawRecord>, ImportError> {
                 let cells = strict.map_err(|_| record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
                 out.push(RawRecord { line, cells });
             }
-            Err(e) => return Err(ImportError::Unreadable(e.to_string())),
+            Err(e) => return Err(ImportError::Unreadable(e)),
         }
     }
     Ok(out)

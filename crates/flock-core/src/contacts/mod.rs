@@ -18,13 +18,13 @@ pub enum ImportError {
     #[error("the file is empty")]
     Empty,
     #[error("the file cannot be read as CSV: {0}")]
-    Unreadable(String),
+    Unreadable(#[source] csv::Error),
     #[error("no column holds the phone numbers (columns: {})", headers.join(", "))]
     NoPhoneColumn { headers: Vec<String> },
     #[error("{message}")]
     BadMapping { message: String, fix: String },
     #[error("cannot write the CSV file: {0}")]
-    Write(String),
+    Write(#[source] csv::Error),
     #[error(transparent)]
     Phone(#[from] PhoneError),
     #[error(transparent)]
