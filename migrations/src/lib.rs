@@ -25,6 +25,21 @@ mod m20261126_000014_create_inbound_messages;
 mod m20261126_000015_create_opt_outs;
 mod m20261126_000016_create_workstations;
 mod m20261126_000017_create_tag_rules;
+mod m20261201_000201_create_suppressions;
+mod m20261201_000202_create_suppression_events;
+mod m20261201_000203_copy_opt_outs_to_suppressions;
+mod m20261201_000204_drop_opt_outs;
+mod m20261201_000205_add_contact_sources;
+mod m20261201_000206_move_contact_origin;
+mod m20261201_000207_add_contact_consent_at;
+mod m20261201_000208_add_contact_inbound_at;
+mod m20261201_000209_drop_message_events;
+mod m20261201_000210_drop_inbound_messages;
+mod m20261201_000211_drop_messages;
+mod m20261201_000212_create_messages;
+mod m20261201_000213_create_message_events;
+mod m20261201_000214_create_inbound_messages;
+mod util;
 
 pub struct Migrator;
 
@@ -49,6 +64,20 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000015_create_opt_outs::Migration),
             Box::new(m20261126_000016_create_workstations::Migration),
             Box::new(m20261126_000017_create_tag_rules::Migration),
+            Box::new(m20261201_000201_create_suppressions::Migration),
+            Box::new(m20261201_000202_create_suppression_events::Migration),
+            Box::new(m20261201_000203_copy_opt_outs_to_suppressions::Migration),
+            Box::new(m20261201_000204_drop_opt_outs::Migration),
+            Box::new(m20261201_000205_add_contact_sources::Migration),
+            Box::new(m20261201_000206_move_contact_origin::Migration),
+            Box::new(m20261201_000207_add_contact_consent_at::Migration),
+            Box::new(m20261201_000208_add_contact_inbound_at::Migration),
+            Box::new(m20261201_000209_drop_message_events::Migration),
+            Box::new(m20261201_000210_drop_inbound_messages::Migration),
+            Box::new(m20261201_000211_drop_messages::Migration),
+            Box::new(m20261201_000212_create_messages::Migration),
+            Box::new(m20261201_000213_create_message_events::Migration),
+            Box::new(m20261201_000214_create_inbound_messages::Migration),
         ]
     }
 }
@@ -70,7 +99,8 @@ pub const TABLES: &[&str] = &[
     "messages",
     "message_events",
     "inbound_messages",
-    "opt_outs",
     "workstations",
     "tag_rules",
+    "suppressions",
+    "suppression_events",
 ];

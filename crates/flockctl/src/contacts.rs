@@ -1,12 +1,16 @@
-//! `flockctl contacts …`: list, import, export, opt-out, opt-in.
+//! `flockctl contacts …`: list, import, export, opt-out, opt-in, consent,
+//! history, delete.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use flock_core::contacts::{export_csv, import_csv, ColumnMapping, ImportOptions, ImportReport, RowOutcome};
 use flock_core::db::Database;
-use flock_core::repo::contacts::{self, ContactQuery, ContactRow, ContactSort};
+use flock_core::repo::contacts::{self, ConsentMark, ContactQuery, ContactRow, ContactSort, ContactSource};
+use flock_core::repo::suppressions::{self, contact_keys, Change};
 use flock_core::{ErrorKind, ErrorReport};
+
+use sea_orm::EntityTrait;
 
 use crate::cli::Cli;
 use crate::output::print_json;
@@ -21,8 +25,33 @@ pub enum ContactsCommand {
     Export(ExportArgs),
     /// Block every future message to a contact.
     OptOut(OptOutArgs),
-    /// Lift a contact's opt-out.
+    /// Lift a contact's opt-out (the history stays).
     OptIn(OptInArgs),
+    /// Record (or, with --clear, withdraw) a contact's consent.
+    Consent(ConsentArgs),
+    /// The opt-out / opt-in history of a contact's phone and privacy id.
+    History(HistoryArgs),
+    /// Delete contacts (an opt-out stays on the suppression list).
+    Delete(DeleteArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SourceArg {
+    GroupSync,
+    Csv,
+    Reply,
+    Manual,
+}
+
+impl From<SourceArg> for ContactSource {
+    fn from(s: SourceArg) -> Self {
+        match s {
+            SourceArg::GroupSync => ContactSource::GroupSync,
+            SourceArg::Csv => ContactSource::Csv,
+            SourceArg::Reply => ContactSource::Reply,
+            SourceArg::Manual => ContactSource::Manual,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,6 +89,24 @@ pub struct FilterArgs {
     /// Only contacts whose phone WhatsApp hides (privacy id).
     #[arg(long)]
     pub phone_hidden: bool,
+    /// Only contacts that came from this source (first or later).
+    #[arg(long, value_enum)]
+    pub source: Option<SourceArg>,
+    /// Only contacts with consent on record.
+    #[arg(long, conflicts_with = "no_consent")]
+    pub consent: bool,
+    /// Only contacts without consent on record.
+    #[arg(long)]
+    pub no_consent: bool,
+    /// Only contacts who have written to one of our accounts.
+    #[arg(long)]
+    pub wrote_to_us: bool,
+    /// Only contacts with consent or who wrote to us.
+    #[arg(long)]
+    pub permitted: bool,
+    /// Only contacts known from groups alone (no consent, never wrote).
+    #[arg(long)]
+    pub group_only: bool,
     #[arg(long, value_enum, default_value = "name")]
     pub sort: SortArg,
 }
@@ -76,6 +123,11 @@ impl FilterArgs {
             group_id: self.group,
             opted_out: if self.opted_out { Some(true) } else if self.reachable { Some(false) } else { None },
             phone_hidden: self.phone_hidden.then_some(true),
+            source: self.source.map(Into::into),
+            consent: if self.consent { Some(true) } else if self.no_consent { Some(false) } else { None },
+            wrote_to_us: self.wrote_to_us.then_some(true),
+            permitted: self.permitted.then_some(true),
+            group_only: self.group_only.then_some(true),
             sort: match self.sort {
                 SortArg::Name => ContactSort::Name,
                 SortArg::Phone => ContactSort::Phone,
@@ -84,6 +136,7 @@ impl FilterArgs {
             },
             page: 0,
             page_size: 50,
+            ..Default::default()
         }
     }
 }
@@ -107,7 +160,7 @@ pub struct ImportArgs {
     #[arg(long, default_value = "IN")]
     pub default_country: String,
     /// Override the proposed mapping: field=column,… (fields: phone, name,
-    /// region, state, district, segment, tags).
+    /// region, state, district, segment, tags, consent).
     #[arg(long, value_name = "FIELD=COLUMN,…")]
     pub map: Option<String>,
     /// The first line is data, not headers.
@@ -132,6 +185,33 @@ pub struct OptOutArgs {
 #[derive(Debug, Args)]
 pub struct OptInArgs {
     pub id: i64,
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsentArgs {
+    pub id: i64,
+    /// How consent was given (default "manual").
+    #[arg(long, default_value = "manual")]
+    pub source: String,
+    /// When (RFC 3339 or YYYY-MM-DD; default now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Withdraw the consent on record instead.
+    #[arg(long, conflicts_with_all = ["source", "at"])]
+    pub clear: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    #[arg(required = true)]
+    pub ids: Vec<i64>,
 }
 
 pub async fn run(cli: &Cli, db: &Database, cmd: &ContactsCommand) -> Result<(), ErrorReport> {
@@ -169,12 +249,61 @@ pub async fn run(cli: &Cli, db: &Database, cmd: &ContactsCommand) -> Result<(), 
             }
         }
         ContactsCommand::OptOut(args) => {
-            let c = contacts::opt_out(conn, args.id, &args.reason, "manual").await.map_err(|e| e.report())?;
+            let change = Change::manual(Some(args.reason.as_str()), "flockctl");
+            let c = contacts::opt_out_by(conn, args.id, change).await.map_err(|e| e.report())?;
             show_contact(cli, db, c).await?;
         }
         ContactsCommand::OptIn(args) => {
-            let c = contacts::opt_in(conn, args.id).await.map_err(|e| e.report())?;
+            let c = contacts::opt_in_by(conn, args.id, Change::manual(args.reason.as_deref(), "flockctl"))
+                .await
+                .map_err(|e| e.report())?;
             show_contact(cli, db, c).await?;
+        }
+        ContactsCommand::Consent(args) => {
+            let mark = if args.clear {
+                None
+            } else {
+                let at = flock_core::contacts::parse_consent_date(args.at.as_deref()).map_err(|message| ErrorReport {
+                    kind: ErrorKind::InvalidInput,
+                    message,
+                    fix: Some("Give --at as 2026-11-30, or leave it out for now".into()),
+                })?;
+                Some(ConsentMark { at, source: args.source.clone() })
+            };
+            let c = contacts::set_consent(conn, args.id, mark.as_ref()).await.map_err(|e| e.report())?;
+            show_contact(cli, db, c).await?;
+        }
+        ContactsCommand::History(args) => {
+            let c = flock_core::entities::contact::Entity::find_by_id(args.id)
+                .one(conn)
+                .await
+                .map_err(|e| flock_core::repo::RepoError::from(e).report())?
+                .ok_or_else(|| flock_core::repo::RepoError::NotFound { what: "contact", id: args.id }.report())?;
+            let events = suppressions::history(conn, &contact_keys(&c)).await.map_err(|e| e.report())?;
+            if cli.json {
+                print_json(&events);
+            } else {
+                for e in &events {
+                    println!(
+                        "{}  {:<7}  {:<20}  {:<7}  {}  {}",
+                        e.at.to_rfc3339(),
+                        e.action,
+                        e.key,
+                        e.source,
+                        e.actor.as_deref().unwrap_or("-"),
+                        e.reason.as_deref().unwrap_or("")
+                    );
+                }
+                println!("{} entries", events.len());
+            }
+        }
+        ContactsCommand::Delete(args) => {
+            let n = contacts::delete(conn, &args.ids).await.map_err(|e| e.report())?;
+            if cli.json {
+                print_json(&serde_json::json!({ "deleted": n }));
+            } else {
+                println!("{n} contacts deleted (opt-outs stay on the suppression list)");
+            }
         }
     }
     Ok(())
@@ -250,7 +379,7 @@ fn line(row: &ContactRow) -> String {
         row.group_count,
         row.tags.join(","),
         if row.opted_out { "  OPTED OUT" } else { "" }
-    )
+    ) + if row.consent { "  consent" } else { "" }
 }
 
 fn file_error(path: &Path, verb: &str, e: std::io::Error) -> ErrorReport {

@@ -5,20 +5,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{
-    sea_query::OnConflict, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
+use super::consent::parse_consent;
+use super::import_write::{write_batch, BatchContext, Candidate};
 use super::mapping::{looks_like_headers, propose_mapping, ColumnMapping, ImportField};
 use super::ImportError;
-use crate::entities::{contact, contact_tag, Timestamp};
 use crate::phone::PhoneNormalizer;
-use crate::repo::tags::{ensure_tags, inserted, link_contacts, ID_CHUNK};
+use crate::repo::tags::ensure_tags;
 
-/// Rows per transaction (and per multi-row INSERT: 9 columns each).
-const BATCH: usize = 1_000;
+/// Rows per transaction.
+const BATCH: usize = 5_000;
 /// Rows shown in a preview.
 const SAMPLE_ROWS: usize = 5;
 
@@ -37,7 +35,8 @@ pub struct CsvPreview {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportOptions {
-    /// Shown in the report and recorded as consent source "import:<file name>".
+    /// Shown in the report and recorded as the contacts' origin
+    /// ("import:<file name>"; consent from a consent column as "csv:<file name>").
     pub file_name: String,
     /// Country for numbers written without a country code (two letters).
     pub default_country: String,
@@ -95,7 +94,8 @@ pub struct ImportTotals {
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     pub file_name: String,
-    pub consent_source: String,
+    /// Recorded as the new contacts' origin: "import:<file name>".
+    pub origin: String,
     pub has_headers: bool,
     pub mapping: ColumnMapping,
     pub totals: ImportTotals,
@@ -132,7 +132,7 @@ fn read_records(bytes: &[u8]) -> Result<Vec<RawRecord>, ImportError> {
                 let cells = strict.map_err(|_| record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
                 out.push(RawRecord { line, cells });
             }
-            Err(e) => return Err(ImportError::Unreadable(e)),
+            Err(e) => return Err(ImportError::Unreadable(e.to_string())),
         }
     }
     Ok(out)
@@ -178,16 +178,13 @@ pub fn preview(bytes: &[u8]) -> Result<CsvPreview, ImportError> {
     Ok(CsvPreview { has_headers, headers, mapping, sample })
 }
 
-/// A row that passed the checks, waiting for the database.
-struct Candidate {
-    report_index: usize,
-    phone: String,
-    name: Option<String>,
-    region: Option<String>,
-    state: Option<String>,
-    district: Option<String>,
-    segment: Option<String>,
-    tags: Vec<String>,
+/// A cell as written, without the `'` that an export puts before a cell a
+/// spreadsheet would run as a formula (see `export`), so exports read back.
+pub(crate) fn unescape_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(super::export::FORMULA_TRIGGERS) => rest,
+        _ => cell,
+    }
 }
 
 /// Imports a CSV file (as bytes, so a badly encoded line is one rejected
@@ -216,7 +213,9 @@ pub async fn import_csv(
         return Err(ImportError::NoPhoneColumn { headers: headers.clone() });
     };
     let phone_header = headers[phone_col].clone();
-    let consent_source = format!("import:{}", options.file_name);
+    let origin = format!("import:{}", options.file_name);
+    let consent_source = format!("csv:{}", options.file_name);
+    let at = crate::repo::now();
 
     let mut normalised = normalise_all(&normalizer, data, phone_col).into_iter();
     let mut rows: Vec<ImportRow> = Vec::with_capacity(data.len());
@@ -255,7 +254,7 @@ pub async fn import_csv(
             ));
             continue;
         };
-        let phone = match parsed.unwrap_or_else(|| normalizer.to_e164(raw_phone)) {
+        let phone = match parsed.unwrap_or_else(|| normalizer.to_e164(unescape_cell(raw_phone))) {
             Ok(p) => p,
             Err(e) => {
                 rows.push(reject(raw_phone.clone(), e.to_string()));
@@ -279,9 +278,18 @@ pub async fn import_csv(
                 .iter()
                 .find(|(f, _)| *f == field)
                 .and_then(|(_, i)| cells.get(*i))
-                .map(|v| v.trim())
+                .map(|v| unescape_cell(v.trim()).trim())
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
+        };
+        let consent = match cell(ImportField::Consent).map(|v| parse_consent(&v, at)) {
+            Some(Ok(c)) => c,
+            Some(Err(reason)) => {
+                rows.push(reject(raw_phone.clone(), reason));
+                first_row_of.remove(&phone);
+                continue;
+            }
+            None => None,
         };
         let tags = cell(ImportField::Tags)
             .map(|t| t.split([';', '|', ',']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect())
@@ -295,6 +303,7 @@ pub async fn import_csv(
             district: cell(ImportField::District),
             segment: cell(ImportField::Segment),
             tags,
+            consent,
         });
         rows.push(ImportRow {
             row: record.line,
@@ -308,9 +317,10 @@ pub async fn import_csv(
 
     let all_tags: Vec<String> = candidates.iter().flat_map(|c| c.tags.iter().cloned()).collect::<HashSet<_>>().into_iter().collect();
     let tag_ids = ensure_tags(db, &all_tags).await?;
+    let context = BatchContext { origin: &origin, consent_source: &consent_source, at, tag_ids: &tag_ids };
     for batch in candidates.chunks(BATCH) {
         let txn = db.begin().await?;
-        write_batch(&txn, batch, &tag_ids, &consent_source, crate::repo::now(), &mut rows).await?;
+        write_batch(&txn, batch, &context, &mut rows).await?;
         txn.commit().await?;
     }
 
@@ -323,7 +333,7 @@ pub async fn import_csv(
             RowOutcome::Rejected => totals.rejected += 1,
         }
     }
-    Ok(ImportReport { file_name: options.file_name.clone(), consent_source, has_headers, mapping, totals, rows })
+    Ok(ImportReport { file_name: options.file_name.clone(), origin, has_headers, mapping, totals, rows })
 }
 
 /// Phone parsing is the costly part of a big import: spread it over the
@@ -333,7 +343,9 @@ fn normalise_all(
     data: &[RawRecord],
     phone_col: usize,
 ) -> Vec<Option<Result<String, crate::phone::PhoneError>>> {
-    let one = |r: &RawRecord| r.cells.as_ref().ok().and_then(|c| c.get(phone_col)).map(|p| normalizer.to_e164(p));
+    let one = |r: &RawRecord| {
+        r.cells.as_ref().ok().and_then(|c| c.get(phone_col)).map(|p| normalizer.to_e164(unescape_cell(p.trim())))
+    };
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if threads < 2 || data.len() < 2_000 {
         return data.iter().map(one).collect();
@@ -347,125 +359,4 @@ fn normalise_all(
             .flat_map(|h| h.join().unwrap_or_else(|_| vec![None; chunk]))
             .collect()
     })
-}
-
-async fn write_batch(
-    db: &impl ConnectionTrait,
-    batch: &[Candidate],
-    tag_ids: &HashMap<String, i64>,
-    consent_source: &str,
-    at: Timestamp,
-    rows: &mut [ImportRow],
-) -> Result<(), ImportError> {
-    let phones: Vec<String> = batch.iter().map(|c| c.phone.clone()).collect();
-    let existing: HashMap<String, contact::Model> = contact::Entity::find()
-        .filter(contact::Column::Phone.is_in(phones.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.phone.clone().map(|p| (p, c)))
-        .collect();
-    let existing_ids: Vec<i64> = existing.values().map(|c| c.id).collect();
-    let mut existing_links: HashSet<(i64, i64)> = HashSet::new();
-    for chunk in existing_ids.chunks(ID_CHUNK) {
-        for l in contact_tag::Entity::find().filter(contact_tag::Column::ContactId.is_in(chunk.iter().copied())).all(db).await? {
-            existing_links.insert((l.contact_id, l.tag_id));
-        }
-    }
-
-    let new_rows: Vec<contact::ActiveModel> = batch
-        .iter()
-        .filter(|c| !existing.contains_key(&c.phone))
-        .map(|c| contact::ActiveModel {
-            phone: Set(Some(c.phone.clone())),
-            name: Set(c.name.clone()),
-            region: Set(c.region.clone()),
-            state: Set(c.state.clone()),
-            district: Set(c.district.clone()),
-            segment: Set(c.segment.clone()),
-            consent_source: Set(Some(consent_source.to_string())),
-            created_at: Set(at),
-            updated_at: Set(at),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in new_rows.chunks(BATCH) {
-        inserted(
-            contact::Entity::insert_many(chunk.to_vec())
-                .on_conflict(OnConflict::new().do_nothing().to_owned())
-                .try_insert()
-                .exec_without_returning(db)
-                .await?,
-        );
-    }
-    let ids: HashMap<String, i64> = contact::Entity::find()
-        .filter(contact::Column::Phone.is_in(phones))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|c| c.phone.map(|p| (p, c.id)))
-        .collect();
-
-    let mut links: Vec<(i64, i64)> = Vec::new();
-    for c in batch {
-        let report = &mut rows[c.report_index];
-        let Some(id) = ids.get(&c.phone).copied() else {
-            report.outcome = RowOutcome::Rejected;
-            report.reason = Some("the contact could not be stored; import the file again".into());
-            continue;
-        };
-        report.contact_id = Some(id);
-        let new_tags: Vec<(i64, i64)> = c
-            .tags
-            .iter()
-            .filter_map(|t| tag_ids.get(t))
-            .map(|t| (id, *t))
-            .filter(|pair| !existing_links.contains(pair))
-            .collect();
-        links.extend(new_tags.iter().copied());
-        let Some(found) = existing.get(&c.phone) else {
-            report.outcome = RowOutcome::Imported;
-            continue;
-        };
-        // Existing contact: fill only what is empty.
-        let mut filled: Vec<&str> = Vec::new();
-        let mut row: contact::ActiveModel = found.clone().into();
-        for (have, want, label) in [
-            (&found.name, &c.name, "name"),
-            (&found.region, &c.region, "region"),
-            (&found.state, &c.state, "state"),
-            (&found.district, &c.district, "district"),
-            (&found.segment, &c.segment, "segment"),
-        ] {
-            if have.is_none() && want.is_some() {
-                filled.push(label);
-                match label {
-                    "name" => row.name = Set(want.clone()),
-                    "region" => row.region = Set(want.clone()),
-                    "state" => row.state = Set(want.clone()),
-                    "district" => row.district = Set(want.clone()),
-                    _ => row.segment = Set(want.clone()),
-                }
-            }
-        }
-        if !filled.is_empty() {
-            if found.consent_source.is_none() {
-                row.consent_source = Set(Some(consent_source.to_string()));
-            }
-            row.updated_at = Set(at);
-            row.update(db).await?;
-        }
-        if !new_tags.is_empty() {
-            filled.push("tags");
-        }
-        if filled.is_empty() {
-            report.outcome = RowOutcome::Duplicate;
-            report.reason = Some("already in contacts, nothing new to add".into());
-        } else {
-            report.outcome = RowOutcome::Updated;
-            report.reason = Some(format!("already in contacts; added {}", filled.join(", ")));
-        }
-    }
-    link_contacts(db, &links).await?;
-    Ok(())
 }

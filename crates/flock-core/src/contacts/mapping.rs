@@ -16,10 +16,12 @@ pub enum ImportField {
     District,
     Segment,
     Tags,
+    /// Consent given: yes/no, or the date it was given.
+    Consent,
 }
 
 impl ImportField {
-    pub const ALL: [ImportField; 7] = [
+    pub const ALL: [ImportField; 8] = [
         ImportField::Phone,
         ImportField::Name,
         ImportField::Region,
@@ -27,6 +29,7 @@ impl ImportField {
         ImportField::District,
         ImportField::Segment,
         ImportField::Tags,
+        ImportField::Consent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl ImportField {
             ImportField::District => "district",
             ImportField::Segment => "segment",
             ImportField::Tags => "tags",
+            ImportField::Consent => "consent",
         }
     }
 
@@ -46,7 +50,7 @@ impl ImportField {
         Self::ALL.into_iter().find(|f| f.as_str() == key || (key == "tag" && *f == ImportField::Tags)).ok_or_else(
             || ImportError::BadMapping {
                 message: format!("\"{name}\" is not a contact field"),
-                fix: "Map phone, name, region, state, district, segment or tags, e.g. --map phone=Mobile,name=Full Name"
+                fix: "Map phone, name, region, state, district, segment, tags or consent, e.g. --map phone=Mobile,name=Full Name"
                     .into(),
             },
         )
@@ -66,6 +70,10 @@ impl ImportField {
             ImportField::District => &["district", "city", "town"],
             ImportField::Segment => &["segment", "category", "type", "group"],
             ImportField::Tags => &["tags", "tag", "labels", "label"],
+            ImportField::Consent => &[
+                "consent", "consented", "consentat", "consentdate", "optin", "optedin", "optindate", "whatsappoptin",
+                "marketingconsent", "permission", "gdprconsent",
+            ],
         }
     }
 
@@ -91,6 +99,9 @@ pub struct ColumnMapping {
     pub district: Option<String>,
     pub segment: Option<String>,
     pub tags: Option<String>,
+    /// The column saying whether (yes/no) or when (a date) consent was given.
+    #[serde(default)]
+    pub consent: Option<String>,
 }
 
 impl ColumnMapping {
@@ -103,6 +114,7 @@ impl ColumnMapping {
             ImportField::District => self.district.as_deref(),
             ImportField::Segment => self.segment.as_deref(),
             ImportField::Tags => self.tags.as_deref(),
+            ImportField::Consent => self.consent.as_deref(),
         }
     }
 
@@ -115,6 +127,7 @@ impl ColumnMapping {
             ImportField::District => &mut self.district,
             ImportField::Segment => &mut self.segment,
             ImportField::Tags => &mut self.tags,
+            ImportField::Consent => &mut self.consent,
         };
         *slot = column;
     }

@@ -1,11 +1,14 @@
 //! Contacts at the scale of a real marketing list: CSV import with a column
 //! mapping and a per-row report, and CSV export of any filtered list.
 
+mod consent;
 pub mod export;
 pub mod import;
+mod import_write;
 pub mod mapping;
 
-pub use export::export_csv;
+pub use consent::{parse_consent, parse_consent_date};
+pub use export::{escape_cell, export_csv};
 pub use import::{import_csv, preview, CsvPreview, ImportOptions, ImportReport, ImportRow, ImportTotals, RowOutcome};
 pub use mapping::{propose_mapping, ColumnMapping, ImportField};
 
@@ -18,13 +21,13 @@ pub enum ImportError {
     #[error("the file is empty")]
     Empty,
     #[error("the file cannot be read as CSV: {0}")]
-    Unreadable(#[source] csv::Error),
+    Unreadable(String),
     #[error("no column holds the phone numbers (columns: {})", headers.join(", "))]
     NoPhoneColumn { headers: Vec<String> },
     #[error("{message}")]
     BadMapping { message: String, fix: String },
     #[error("cannot write the CSV file: {0}")]
-    Write(#[source] csv::Error),
+    Write(String),
     #[error(transparent)]
     Phone(#[from] PhoneError),
     #[error(transparent)]

@@ -18,10 +18,21 @@ pub struct Model {
     pub state: Option<String>,
     pub district: Option<String>,
     pub segment: Option<String>,
+    /// How consent was given (`csv:<file>`, `manual`, …); `None`: no consent on record.
     pub consent_source: Option<String>,
+    /// Denormalised from `suppressions` (kept right in the same transaction).
     pub opted_out_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// `group_sync` | `csv` | `reply` | `manual`.
+    pub first_source: String,
+    /// Bit set of every source (see `repo::contacts::ContactSource`).
+    pub sources: i32,
+    /// Where it was first found: `group:<id>@g.us`, `import:<file>`, ….
+    pub origin: Option<String>,
+    pub consent_at: Option<Timestamp>,
+    pub first_inbound_at: Option<Timestamp>,
+    pub last_inbound_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,10 +9,12 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub campaign_id: i64,
-    /// `group:<id>` or `contact:<id>`; unique with `campaign_id`.
+    /// The person or chat: E.164, `<id>@lid` or `<id>@g.us`; unique with `campaign_id`.
     pub target_key: String,
-    pub group_id: Option<i64>,
+    /// `phone` | `lid` | `group`.
+    pub target_kind: String,
     pub contact_id: Option<i64>,
+    pub group_id: Option<i64>,
     pub account_id: Option<i64>,
     #[sea_orm(unique)]
     pub wa_message_id: Option<String>,
@@ -22,9 +24,12 @@ pub struct Model {
     pub next_attempt_at: Option<Timestamp>,
     pub claimed_by: Option<String>,
     pub claimed_at: Option<Timestamp>,
+    pub rendered_text: Option<String>,
+    pub skip_reason: Option<String>,
     pub sent_at: Option<Timestamp>,
     pub delivered_at: Option<Timestamp>,
     pub read_at: Option<Timestamp>,
+    pub failed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

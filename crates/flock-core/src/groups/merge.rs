@@ -5,12 +5,23 @@ use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 
-use crate::entities::{contact, contact_tag, group_member, inbound_message, message, opt_out, Timestamp};
-use crate::repo::RepoError;
+use crate::entities::{contact, contact_tag, group_member, inbound_message, message, Timestamp};
+use crate::repo::{outbox, suppressions, RepoError};
 
-/// Moves everything of `hidden` (memberships, tags, opt-outs, messages) to
-/// `known`, fills `known`'s empty fields from it, deletes `hidden`, and gives
-/// `known` the privacy id. Returns the merged contact.
+/// `phone` and `lid` turned out to be one person: an opt-out of either now
+/// holds for both, and the outbox rows keyed by the privacy id move to the
+/// phone (a campaign with a row under each keeps only one that can be sent).
+/// Runs in the transaction that links the two on the contact.
+pub(crate) async fn link_person(db: &impl ConnectionTrait, phone: &str, lid: &str, at: Timestamp) -> Result<(), RepoError> {
+    suppressions::link_person(db, phone, lid, at).await?;
+    outbox::rekey_person(db, phone, lid, at).await?;
+    Ok(())
+}
+
+/// Moves everything of `hidden` (memberships, tags, messages) to `known`,
+/// fills `known`'s empty fields from it, deletes `hidden`, gives `known` the
+/// privacy id, and links the two keys ([`link_person`]). Returns the merged
+/// contact.
 pub(crate) async fn merge_hidden_into(
     db: &impl ConnectionTrait,
     hidden: contact::Model,
@@ -51,11 +62,6 @@ pub(crate) async fn merge_hidden_into(
         .map(|t| (known.id, t.tag_id))
         .collect();
     crate::repo::tags::link_contacts(db, &tags).await?;
-    opt_out::Entity::update_many()
-        .col_expr(opt_out::Column::ContactId, Expr::value(known.id))
-        .filter(opt_out::Column::ContactId.eq(hidden.id))
-        .exec(db)
-        .await?;
     message::Entity::update_many()
         .col_expr(message::Column::ContactId, Expr::value(known.id))
         .filter(message::Column::ContactId.eq(hidden.id))
@@ -68,6 +74,8 @@ pub(crate) async fn merge_hidden_into(
         .await?;
     contact::Entity::delete_by_id(hidden.id).exec(db).await?;
 
+    let phone = known.phone.clone();
+    let older_first = hidden.created_at < known.created_at;
     let mut row: contact::ActiveModel = known.clone().into();
     row.lid = Set(Some(lid.to_string()));
     row.name = Set(known.name.or(hidden.name));
@@ -75,10 +83,40 @@ pub(crate) async fn merge_hidden_into(
     row.state = Set(known.state.or(hidden.state));
     row.district = Set(known.district.or(hidden.district));
     row.segment = Set(known.segment.or(hidden.segment));
-    row.consent_source = Set(known.consent_source.or(hidden.consent_source));
+    // Where the person came from first, and every source since.
+    if older_first {
+        row.first_source = Set(hidden.first_source.clone());
+        row.origin = Set(hidden.origin.clone().or(known.origin.clone()));
+    } else {
+        row.origin = Set(known.origin.clone().or(hidden.origin.clone()));
+    }
+    row.sources = Set(known.sources | hidden.sources);
+    // Consent given under either identity is the person's (the earliest).
+    let (consent_at, consent_source) = match (known.consent_at, hidden.consent_at) {
+        (Some(k), Some(h)) if h < k => (Some(h), hidden.consent_source.clone()),
+        (Some(k), _) => (Some(k), known.consent_source.clone()),
+        (None, Some(h)) => (Some(h), hidden.consent_source.clone()),
+        (None, None) => (None, None),
+    };
+    row.consent_at = Set(consent_at);
+    row.consent_source = Set(consent_source);
+    row.first_inbound_at = Set(min_some(known.first_inbound_at, hidden.first_inbound_at));
+    row.last_inbound_at = Set(known.last_inbound_at.max(hidden.last_inbound_at));
     // An opt-out under either identity blocks the person.
-    row.opted_out_at = Set(known.opted_out_at.or(hidden.opted_out_at));
+    row.opted_out_at = Set(min_some(known.opted_out_at, hidden.opted_out_at));
     row.created_at = Set(known.created_at.min(hidden.created_at));
     row.updated_at = Set(at);
-    Ok(row.update(db).await?)
+    let merged = row.update(db).await?;
+    if let Some(phone) = &phone {
+        link_person(db, phone, lid, at).await?;
+    }
+    suppressions::refresh_models(db, std::slice::from_ref(&merged)).await?;
+    Ok(contact::Entity::find_by_id(merged.id).one(db).await?.unwrap_or(merged))
+}
+
+fn min_some(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }

@@ -11,12 +11,14 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::merge::merge_hidden_into;
+use super::merge::{link_person, merge_hidden_into};
 use super::snapshot::{AccountGroupsSnapshot, GroupSnapshot, MemberId};
 use super::SyncError;
 use crate::entities::{account, account_group, contact, group, group_member, Timestamp};
 use crate::phone::e164_to_wid;
 use crate::repo::tags::{ensure_tags, OrgField, fill_contacts, inserted, link_contacts, link_groups, TagRule, ID_CHUNK};
+use crate::repo::contacts::{add_source, ContactSource};
+use crate::repo::suppressions::{refresh_models, suppressed_keys};
 use crate::repo::RepoError;
 
 /// Contacts per `INSERT`: 11 columns each, well under every bind limit.
@@ -199,8 +201,10 @@ async fn apply_group(
             }),
         }
     }
-    let consent = format!("group:{wa_id}");
-    let ids = resolve_contacts(db, &members, &consent, at, summary).await?;
+    // Where they were found; being in a group is not consent.
+    let origin = format!("group:{wa_id}");
+    let ids = resolve_contacts(db, &members, &origin, at, summary).await?;
+    add_source(db, &ids, ContactSource::GroupSync).await?;
     let mut current: HashMap<i64, bool> = HashMap::with_capacity(ids.len());
     for (contact_id, (_, _, admin)) in ids.iter().zip(&members) {
         let e = current.entry(*contact_id).or_insert(false);
@@ -247,7 +251,7 @@ async fn apply_group(
 async fn resolve_contacts(
     db: &impl ConnectionTrait,
     members: &[(MemberId, Option<String>, bool)],
-    consent: &str,
+    origin: &str,
     at: Timestamp,
     summary: &mut SyncSummary,
 ) -> Result<Vec<i64>, SyncError> {
@@ -281,13 +285,13 @@ async fn resolve_contacts(
                 let mut row: contact::ActiveModel = h.into();
                 row.phone = Set(Some(phone.clone()));
                 row.updated_at = Set(at);
-                Some(row.update(db).await?)
+                Some(linked(db, row.update(db).await?, phone, lid, at).await?)
             }
             (None, Some(k)) if k.lid.is_none() => {
                 let mut row: contact::ActiveModel = k.into();
                 row.lid = Set(Some(lid.clone()));
                 row.updated_at = Set(at);
-                Some(row.update(db).await?)
+                Some(linked(db, row.update(db).await?, phone, lid, at).await?)
             }
             _ => None,
         };
@@ -301,7 +305,19 @@ async fn resolve_contacts(
         }
     }
 
-    // New contacts, in batches.
+    // New contacts, in batches; a person on the suppression list starts opted out.
+    let mut new_keys: Vec<String> = Vec::new();
+    for (id, _, _) in members {
+        match id {
+            MemberId::Phone(p) => new_keys.push(p.clone()),
+            MemberId::Lid { lid, phone } => {
+                new_keys.push(lid.clone());
+                new_keys.extend(phone.clone());
+            }
+        }
+    }
+    new_keys.retain(|k| !by_phone.contains_key(k) && !by_lid.contains_key(k));
+    let suppressed = suppressed_keys(db, &new_keys).await?;
     let mut new_rows: Vec<contact::ActiveModel> = Vec::new();
     let (mut planned_phones, mut planned_lids) = (HashSet::new(), HashSet::new());
     let (mut new_phones, mut new_lids) = (Vec::new(), Vec::new());
@@ -319,11 +335,15 @@ async fn resolve_contacts(
         planned_lids.extend(lid.clone());
         new_phones.extend(phone.clone());
         new_lids.extend(lid.clone());
+        let opted_out_at = [&phone, &lid].into_iter().flatten().filter_map(|k| suppressed.get(k)).min().copied();
         new_rows.push(contact::ActiveModel {
             phone: Set(phone),
             lid: Set(lid),
             name: Set(name.clone()),
-            consent_source: Set(Some(consent.to_string())),
+            first_source: Set(ContactSource::GroupSync.as_str().to_string()),
+            sources: Set(ContactSource::GroupSync.bit()),
+            origin: Set(Some(origin.to_string())),
+            opted_out_at: Set(opted_out_at),
             created_at: Set(at),
             updated_at: Set(at),
             ..Default::default()
@@ -372,6 +392,20 @@ async fn resolve_contacts(
         ids.push(c.id);
     }
     Ok(ids)
+}
+
+/// A contact that now holds both keys of a person: link them (suppression,
+/// outbox) and return the contact as it now is.
+async fn linked(
+    db: &impl ConnectionTrait,
+    c: contact::Model,
+    phone: &str,
+    lid: &str,
+    at: Timestamp,
+) -> Result<contact::Model, RepoError> {
+    link_person(db, phone, lid, at).await?;
+    refresh_models(db, std::slice::from_ref(&c)).await?;
+    Ok(contact::Entity::find_by_id(c.id).one(db).await?.unwrap_or(c))
 }
 
 async fn load_contacts(

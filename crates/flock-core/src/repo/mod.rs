@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod contacts;
 pub mod groups;
+pub mod outbox;
+pub mod suppressions;
 pub mod tags;
 
 use sea_orm::DbErr;

@@ -29,7 +29,7 @@ async fn import_reports_every_row_then_list_and_export_filter() {
         &[&db[..], &["contacts", "import", file.to_str().unwrap(), "--json", "--default-country", "IN"]].concat(),
     ));
     assert_eq!(report["fileName"], "leads.csv");
-    assert_eq!(report["consentSource"], "import:leads.csv");
+    assert_eq!(report["origin"], "import:leads.csv");
     assert_eq!(report["totals"]["rows"], 8);
     assert_eq!(report["totals"]["imported"], 3);
     assert_eq!(report["totals"]["duplicates"], 1);

@@ -88,14 +88,15 @@ async fn a_messy_file_keeps_every_good_row_and_reports_every_other() {
         (report.totals.rows, report.totals.imported, report.totals.updated, report.totals.duplicates, report.totals.rejected),
         (11, 3, 1, 2, 5)
     );
-    assert_eq!(report.consent_source, "import:mess.csv");
+    assert_eq!(report.origin, "import:mess.csv");
 
     // Every good row is there, as written, and nothing else.
     assert_eq!(contact::Entity::find().count(conn).await.unwrap(), 5);
     let arun = contact::Entity::find().filter(contact::Column::Phone.eq("+919876543210")).one(conn).await.unwrap().unwrap();
     assert_eq!(arun.name.as_deref(), Some("Arun Kumar"));
     assert_eq!(arun.district.as_deref(), Some("Salem"));
-    assert_eq!(arun.consent_source.as_deref(), Some("import:mess.csv"));
+    assert_eq!(arun.origin.as_deref(), Some("import:mess.csv"));
+    assert_eq!(arun.consent_source, None, "a file without a consent column records no consent");
     let row = contacts::search(conn, &ContactQuery { search: Some("arun".into()), ..Default::default() }).await.unwrap();
     assert_eq!(row.items[0].tags, vec!["farmer", "vip"]);
     let kavya = contact::Entity::find_by_id(kavya.id).one(conn).await.unwrap().unwrap();
@@ -220,4 +221,39 @@ async fn a_big_file_keeps_rows_and_reasons_in_order() {
         }
     }
     assert_eq!(contact::Entity::find().count(conn).await.unwrap(), 4_990);
+}
+
+#[tokio::test]
+async fn an_export_neutralises_formulas_and_keeps_phone_numbers_usable() {
+    let test = TestDb::new().await;
+    let db = test.open().await;
+    let conn = db.conn();
+    let csv = "name,phone,district,tags\n\
+               \"=HYPERLINK(\"\"http://evil.example\"\",\"\"open\"\")\",9876543210,@SUM(1),+cmd\n\
+               -2+3,9876543211,Salem,\n";
+    import_csv(conn, csv.as_bytes(), &ImportOptions::new("evil.csv")).await.unwrap();
+    let mut out = Vec::new();
+    export_csv(conn, &ContactQuery { sort: contacts::ContactSort::Phone, ..Default::default() }, &mut out).await.unwrap();
+    let text = String::from_utf8(out.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].starts_with("+919876543210,"), "a plain E.164 number stays usable: {}", lines[1]);
+    assert!(lines[1].contains("\"'=HYPERLINK("), "{}", lines[1]);
+    assert!(lines[1].contains(",'@SUM(1),"), "{}", lines[1]);
+    assert!(lines[1].contains(",'+cmd,"), "{}", lines[1]);
+    assert!(lines[2].starts_with("+919876543211,'-2+3,"), "{}", lines[2]);
+    for line in &lines[1..] {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '@', '-']) && (!cell.starts_with('+') || cell.chars().skip(1).all(|c| c.is_ascii_digit())),
+                "a cell a spreadsheet would run: {cell:?} in {line}"
+            );
+        }
+    }
+
+    // Read back: the same names and fields, without the quote.
+    let other = TestDb::new().await;
+    let other_db = other.open().await;
+    import_csv(other_db.conn(), &out, &ImportOptions::new("export.csv")).await.unwrap();
+    assert_eq!(all(conn).await, all(other_db.conn()).await);
 }

@@ -404,3 +404,24 @@ async fn tag_rules_fill_empty_fields_of_matched_groups_and_their_members() {
     .unwrap();
     assert_eq!(page.total as usize, poultry.participants.len());
 }
+
+#[tokio::test]
+async fn a_group_sync_records_where_members_were_found_not_consent() {
+    let test = TestDb::new().await;
+    let db = test.open().await;
+    let conn = db.conn();
+    let a = accounts::create(conn, "A").await.unwrap();
+    let snapshot = AccountGroupsSnapshot {
+        account_id: a.id,
+        groups: vec![one_group("1@g.us", "Salem Mango Growers", vec![
+            participant("919876543210@c.us", None, Some("Arun")),
+            participant("111111111111111@lid", None, None),
+        ])],
+    };
+    apply_snapshot(conn, &snapshot, &[]).await.unwrap();
+    let rows = contacts_repo::search(conn, &contacts_repo::ContactQuery::default()).await.unwrap().items;
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.consent_source, None, "being in a group is not consent: {row:?}");
+    }
+}

@@ -2,9 +2,14 @@
 //! SQLite and once on PostgreSQL (filter: `test(/db::/)`).
 
 mod accounts;
+mod consent;
 mod contacts;
 mod contacts_import;
 mod contacts_query;
 mod groups;
 mod groups_sync;
+mod migrations_data;
+mod outbox;
 mod schema;
+mod suppression_list;
+mod suppressions;

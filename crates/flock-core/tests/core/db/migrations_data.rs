@@ -1,0 +1,73 @@
+//! Data written by the first schema survives the migrations of the
+//! suppression list and of contact origins (both backends).
+
+use flock_core::entities::{contact, suppression, suppression_event};
+use flock_core::repo::suppressions;
+use flock_migrations::{Migrator, MigratorTrait};
+use flock_testkit::TestDb;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+#[tokio::test]
+async fn old_opt_outs_and_origins_are_carried_into_the_new_schema() {
+    let test = TestDb::new().await;
+    let db = test.connect().await;
+    let conn = db.conn();
+    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+    let first_new = names.iter().position(|n| n.starts_with("m20261201_000201")).expect("the suppression migration");
+    Migrator::up(conn, Some(first_new as u32)).await.unwrap();
+
+    // As the first schema held them: origin in consent_source, opt-outs by contact row.
+    for sql in [
+        "INSERT INTO contacts (phone, lid, name, consent_source, opted_out_at, created_at, updated_at) VALUES \
+         ('+919876543210', '555@lid', 'Arun', 'group:1@g.us', '2026-11-20 10:00:00+00:00', '2026-11-01 09:00:00+00:00', '2026-11-20 10:00:00+00:00'), \
+         ('+919876543211', NULL, 'Bala', 'import:a.csv', NULL, '2026-11-02 09:00:00+00:00', '2026-11-12 09:00:00+00:00'), \
+         (NULL, '666@lid', NULL, NULL, '2026-11-21 08:00:00+00:00', '2026-11-03 09:00:00+00:00', '2026-11-21 08:00:00+00:00')",
+        "INSERT INTO opt_outs (contact_id, reason, source, created_at, revoked_at) \
+         SELECT id, 'STOP', 'reply', '2026-11-20 10:00:00+00:00', NULL FROM contacts WHERE phone = '+919876543210'",
+        "INSERT INTO opt_outs (contact_id, reason, source, created_at, revoked_at) \
+         SELECT id, 'asked', 'manual', '2026-11-10 10:00:00+00:00', '2026-11-12 09:00:00+00:00' FROM contacts WHERE phone = '+919876543211'",
+    ] {
+        conn.execute_unprepared(sql).await.unwrap();
+    }
+    Migrator::up(conn, None).await.unwrap();
+
+    let listed: Vec<(String, String, String, Option<String>)> = suppression::Entity::find()
+        .order_by_asc(suppression::Column::Key)
+        .all(conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.key, s.kind, s.source, s.reason))
+        .collect();
+    assert_eq!(listed, vec![
+        ("+919876543210".into(), "phone".into(), "reply".into(), Some("STOP".into())),
+        ("555@lid".into(), "lid".into(), "reply".into(), Some("STOP".into())),
+        ("666@lid".into(), "lid".into(), "migrated".into(), None),
+    ], "every opted-out contact, under each of its keys; Bala's lifted opt-out is not");
+    let bala_history: Vec<String> = suppression_event::Entity::find()
+        .filter(suppression_event::Column::Key.eq("+919876543211"))
+        .order_by_asc(suppression_event::Column::At)
+        .all(conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {} {}", e.action, e.source, e.reason.unwrap_or_default()))
+        .collect();
+    assert_eq!(bala_history, vec!["opt_out manual asked", "opt_in migrated "]);
+    assert!(suppressions::is_suppressed(conn, None, Some("555@lid")).await.unwrap());
+    assert!(!suppressions::is_suppressed(conn, Some("+919876543211"), None).await.unwrap());
+
+    let rows: Vec<(Option<String>, String, i32, Option<String>, Option<String>, bool)> = contact::Entity::find()
+        .order_by_asc(contact::Column::CreatedAt)
+        .all(conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.name, c.first_source, c.sources, c.origin, c.consent_source, c.opted_out_at.is_some()))
+        .collect();
+    assert_eq!(rows, vec![
+        (Some("Arun".into()), "group_sync".into(), 1, Some("group:1@g.us".into()), None, true),
+        (Some("Bala".into()), "csv".into(), 2, Some("import:a.csv".into()), None, false),
+        (None, "manual".into(), 8, None, None, true),
+    ], "the origin moves out of consent_source: none of them gave consent");
+}
