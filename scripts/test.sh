@@ -23,10 +23,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# rustup and cargo find their toolchains under the caller's home: pin them
+# (keeping any CARGO_HOME/RUSTUP_HOME already set) before HOME moves below.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 # Chromium and the app write under $HOME: keep the tests away from the user's.
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share" XDG_CACHE_HOME="$work/home/.cache"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
-export CARGO_HOME="${CARGO_HOME:-/root/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-/root/.rustup}"
 
 say "UI: type check and unit tests"
 npm run --silent ui:check
