@@ -24,8 +24,23 @@ pub struct PhoneInfo {
     pub online: bool,
     pub restricted: bool,
     pub banned: bool,
+    /// End of the reachout timelock while `restricted`.
+    pub restricted_until: Option<DateTime<Utc>>,
     /// Linked devices (browser sessions that logged in and were not logged out).
     pub linked_devices: u32,
+    /// Pages logged in as this phone right now (any state after login).
+    pub sessions: u32,
+    /// The most pages ever logged in as this phone at the same moment.
+    pub max_concurrent_sessions: u32,
+}
+
+/// Optional body of `POST /_sim/phones/{phone}/restrict`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictRequest {
+    /// How long the timelock lasts (default 3600 s); it lifts by itself.
+    #[serde(default)]
+    pub seconds: Option<u64>,
 }
 
 /// `POST /_sim/groups`
@@ -46,6 +61,12 @@ pub struct NewGroup {
     /// Defaults to "some participant is a privacy id".
     #[serde(default)]
     pub lid_addressing: Option<bool>,
+    /// Only admins may send (`groupMetadata.announce`).
+    #[serde(default)]
+    pub announce: bool,
+    /// Only admins may edit the group info (`groupMetadata.restrict`).
+    #[serde(default)]
+    pub restrict: bool,
 }
 
 /// `PATCH /_sim/groups/{id}`
@@ -64,6 +85,10 @@ pub struct GroupPatch {
     pub promote: Vec<String>,
     #[serde(default)]
     pub demote: Vec<String>,
+    #[serde(default)]
+    pub announce: Option<bool>,
+    #[serde(default)]
+    pub restrict: Option<bool>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -90,6 +115,10 @@ pub struct GroupInfo {
     pub members_of: Vec<String>,
     #[serde(rename = "isLidAddressingMode")]
     pub lid_addressing: bool,
+    /// Only admins may send.
+    pub announce: bool,
+    /// Only admins may edit the group info.
+    pub restrict: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -141,7 +170,8 @@ pub enum PhoneEvent {
     /// The account's connection drops: `Socket.state` TIMEOUT until `Online`.
     Offline,
     Online,
-    /// Reachout timelock: sends to people who never wrote fail with 463.
+    /// Reachout timelock: sends to people who never wrote get ack -1 (nack
+    /// 463); optional body `{"seconds": N}` (default 3600).
     Restrict,
     /// Lifts `Restrict`.
     Unrestrict,
@@ -169,6 +199,12 @@ pub struct Inbound {
     /// Set for a message written in a group (`<id>@g.us`).
     #[serde(default)]
     pub group: Option<String>,
+    /// Id (`3EB0…`) or serialized key of the message this one replies to.
+    #[serde(default)]
+    pub quoted: Option<String>,
+    /// A status update (`status@broadcast`) instead of a chat message.
+    #[serde(default)]
+    pub status: bool,
 }
 
 /// `POST /_sim/acks`
@@ -186,7 +222,19 @@ pub struct MediaInfo {
     pub mimetype: String,
 }
 
-/// One message that reached "WhatsApp".
+/// Link preview fields sent with a message.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(rename = "canonicalUrl")]
+    pub canonical_url: Option<String>,
+    #[serde(rename = "matchedText")]
+    pub matched_text: Option<String>,
+}
+
+/// One message a page submitted to "WhatsApp": accepted by the server, or
+/// refused (`accepted: false`, `failure` says why; the page saw ack -1).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LedgerEntry {
     /// Key id (`3EB0...`).
@@ -195,17 +243,58 @@ pub struct LedgerEntry {
     pub serialized: String,
     /// Sender, E.164.
     pub from: String,
-    /// Chat wid (`...@c.us`, `...@g.us`).
+    /// Chat wid as the key names it (`...@c.us`, `...@lid`, `...@g.us`).
     pub chat: String,
-    /// `chat`, `image`, `video`, `document`, ...
+    /// The person reached (E.164) for one-to-one chats, also when the key
+    /// names a `@lid` chat; `None` for groups and unknown privacy ids.
+    pub target: Option<String>,
+    /// `chat`, `image`, `video`, `audio`, `ptt`, `document`, ...
     #[serde(rename = "type")]
     pub kind: String,
+    /// Text, or the caption of a media message.
     pub text: Option<String>,
+    pub caption: Option<String>,
+    /// Document file name.
+    pub file_name: Option<String>,
     pub media: Option<MediaInfo>,
+    /// Link preview, when the message carried one.
+    pub link: Option<LinkInfo>,
+    /// Id of the quoted message (a reply).
+    pub quoted: Option<String>,
     pub time: DateTime<Utc>,
-    /// Highest ack so far (1 server, 2 delivered, 3 read).
+    /// Highest ack so far (1 server, 2 delivered, 3 read, 4 played; -1 failed).
     pub ack: i32,
     pub session: Uuid,
+    /// The server took the message (it "reached WhatsApp").
+    pub accepted: bool,
+    /// Why the server refused it (`reachout_timelock`, `not_a_participant`,
+    /// `announce_admins_only`, `not_on_whatsapp`, `unknown_lid`, `media_missing`).
+    pub failure: Option<String>,
+    /// How many times a page submitted this id (a resend of the same key
+    /// counts here, never as a second message).
+    pub submissions: u32,
+}
+
+/// Query of `GET /_sim/ledger`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LedgerQuery {
+    /// Only accepted (`true`) or only refused (`false`) messages.
+    #[serde(default)]
+    pub accepted: Option<bool>,
+    /// Key id or serialized key.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// E.164 of the person reached.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+impl LedgerQuery {
+    pub fn matches(&self, e: &LedgerEntry) -> bool {
+        self.accepted.is_none_or(|a| a == e.accepted)
+            && self.id.as_deref().is_none_or(|id| e.id == id || e.serialized == id)
+            && self.target.as_deref().is_none_or(|t| e.target.as_deref() == Some(t))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

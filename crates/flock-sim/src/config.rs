@@ -1,4 +1,7 @@
-//! Simulator settings: timings, auto-ack policy, version string, left-out modules.
+//! Simulator settings: timings, auto-ack policy, version string, module
+//! variants (left out, exported under `default`, renamed), sending facts.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +20,38 @@ pub struct AutoAck {
 impl Default for AutoAck {
     fn default() -> Self {
         Self { delivered_after_ms: Some(1_500), read_after_ms: None }
+    }
+}
+
+/// Upload limits per media type (stickers count as images), in MB (1 MB = 1024 × 1024 bytes), as
+/// `WAWebMediaGatingUtils.getUploadLimit(type)` reports them and as the
+/// simulated media server enforces them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UploadLimits {
+    pub image: u64,
+    pub video: u64,
+    pub audio: u64,
+    /// Documents (and sticker packs).
+    pub document: u64,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        Self { image: 16, video: 100, audio: 16, document: 2048 }
+    }
+}
+
+impl UploadLimits {
+    /// Bytes allowed for an upload of `media_type` (`image`, `video`, `ptt`, ...).
+    pub fn bytes_for(&self, media_type: &str) -> u64 {
+        let mb = match media_type {
+            "image" | "sticker" => self.image,
+            "video" | "gif" => self.video,
+            "audio" | "ptt" => self.audio,
+            _ => self.document,
+        };
+        mb.saturating_mul(1024 * 1024)
     }
 }
 
@@ -48,9 +83,31 @@ pub struct SimConfig {
     /// Automatic acks.
     pub auto_ack: AutoAck,
     /// Module names the page leaves out (to test "module missing" reports).
+    /// Next page load.
     pub omit_modules: Vec<String>,
+    /// Modules whose `require()` hands back `{default: value}` instead of
+    /// the value (ES-module interop). `["*"]` means every `WA…` module.
+    /// Next page load.
+    pub default_export_modules: Vec<String>,
+    /// Modules defined under another name (`{"WAWebSendMsgChatAction":
+    /// "WAWebSendMsgChatActionV2"}`): same exports, found only by shape.
+    /// Next page load.
+    pub rename_modules: BTreeMap<String, String>,
     /// Numbers (any format) that `queryWidExists` reports as not on WhatsApp.
     pub not_on_whatsapp: Vec<String>,
+    /// `findOrCreateLatestChat(<digits>@c.us)` throws `No LID for user`
+    /// until `queryWidExists` has mapped that number in this page (the
+    /// failing case of the lid era). `false`: the chat lookup maps the lid
+    /// itself, as when WhatsApp's contact query inside it succeeds.
+    pub no_lid_until_queried: bool,
+    /// Media uploads never answer (the 2026 upload hang), to test deadlines.
+    pub upload_hang: bool,
+    /// Upload limits per type.
+    pub upload_limits_mb: UploadLimits,
+    /// Messages per chat that the page loads into `Msg` and `chat.msgs`
+    /// from its local history at start (the rest stays in the local
+    /// database: `Msg.getMessagesById`, `msgFindByDirection`).
+    pub loaded_msgs_per_chat: u32,
 }
 
 impl Default for SimConfig {
@@ -68,7 +125,13 @@ impl Default for SimConfig {
             self_reload_ms: Some(300_000),
             auto_ack: AutoAck::default(),
             omit_modules: Vec::new(),
+            default_export_modules: Vec::new(),
+            rename_modules: BTreeMap::new(),
             not_on_whatsapp: Vec::new(),
+            no_lid_until_queried: true,
+            upload_hang: false,
+            upload_limits_mb: UploadLimits::default(),
+            loaded_msgs_per_chat: 1,
         }
     }
 }
@@ -90,18 +153,29 @@ impl SimConfig {
 
     /// Applies a patch; absent fields stay as they are.
     pub fn apply(&mut self, p: ConfigPatch) {
-        if let Some(v) = p.version { self.version = v; }
-        if let Some(v) = p.first_qr_ttl_ms { self.first_qr_ttl_ms = v; }
-        if let Some(v) = p.next_qr_ttl_ms { self.next_qr_ttl_ms = v; }
-        if let Some(v) = p.max_qr_refs { self.max_qr_refs = v; }
-        if let Some(v) = p.pairing_code_ttl_ms { self.pairing_code_ttl_ms = v; }
-        if let Some(v) = p.pairing_ms { self.pairing_ms = v; }
-        if let Some(v) = p.sync_ms { self.sync_ms = v; }
-        if let Some(v) = p.resume_sync_ms { self.resume_sync_ms = v; }
-        if let Some(v) = p.self_reload_ms { self.self_reload_ms = v; }
-        if let Some(v) = p.auto_ack { self.auto_ack = v; }
-        if let Some(v) = p.omit_modules { self.omit_modules = v; }
-        if let Some(v) = p.not_on_whatsapp { self.not_on_whatsapp = v; }
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
+        }
+        take!(
+            version,
+            first_qr_ttl_ms,
+            next_qr_ttl_ms,
+            max_qr_refs,
+            pairing_code_ttl_ms,
+            pairing_ms,
+            sync_ms,
+            resume_sync_ms,
+            self_reload_ms,
+            auto_ack,
+            omit_modules,
+            default_export_modules,
+            rename_modules,
+            not_on_whatsapp,
+            no_lid_until_queried,
+            upload_hang,
+            upload_limits_mb,
+            loaded_msgs_per_chat
+        );
     }
 }
 
@@ -133,7 +207,19 @@ pub struct ConfigPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub omit_modules: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_export_modules: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rename_modules: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_on_whatsapp: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_lid_until_queried: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_hang: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_limits_mb: Option<UploadLimits>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loaded_msgs_per_chat: Option<u32>,
 }
 
 mod double_option {
@@ -148,5 +234,24 @@ mod double_option {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
         Option::<u64>::deserialize(d).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_applies_only_given_fields() {
+        let mut c = SimConfig::fast();
+        let p: ConfigPatch =
+            serde_json::from_str(r#"{"upload_hang": true, "rename_modules": {"A": "B"}, "self_reload_ms": null}"#)
+                .unwrap();
+        c.apply(p);
+        assert!(c.upload_hang && c.rename_modules.get("A").map(String::as_str) == Some("B"));
+        assert_eq!(c.self_reload_ms, None);
+        assert!(c.no_lid_until_queried, "untouched");
+        assert_eq!(c.upload_limits_mb.bytes_for("video"), 100 * 1024 * 1024);
+        assert_eq!(c.upload_limits_mb.bytes_for("document"), 2048 * 1024 * 1024);
     }
 }

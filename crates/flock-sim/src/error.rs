@@ -14,6 +14,9 @@ pub enum SimError {
     /// The phone refuses: expired or unknown QR, wrong pairing code, ...
     #[error("{0}")]
     Conflict(String),
+    /// An upload over the limit for its media type.
+    #[error("too large: {0}")]
+    TooLarge(String),
     #[error("could not bind the simulator: {0}")]
     Bind(#[from] std::io::Error),
     #[error("the simulator has stopped")]
@@ -26,6 +29,7 @@ impl SimError {
             SimError::InvalidInput(_) => "invalid_input",
             SimError::NotFound(_) => "not_found",
             SimError::Conflict(_) => "conflict",
+            SimError::TooLarge(_) => "too_large",
             SimError::Bind(_) => "bind",
             SimError::Stopped => "stopped",
         }
@@ -36,6 +40,7 @@ impl SimError {
             SimError::InvalidInput(_) => StatusCode::BAD_REQUEST,
             SimError::NotFound(_) => StatusCode::NOT_FOUND,
             SimError::Conflict(_) => StatusCode::CONFLICT,
+            SimError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             SimError::Bind(_) | SimError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
         }
     }

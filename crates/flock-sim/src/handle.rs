@@ -97,8 +97,14 @@ impl SimHandle {
         ops::pair(&self.shared, PairRequest { code: code.to_owned(), phone: phone.to_owned() }).await
     }
 
+    /// A phone event; `Restrict` lasts the default hour (see [`Self::restrict_for`]).
     pub async fn phone_event(&self, phone: &str, event: PhoneEvent) -> SimResult<PhoneInfo> {
-        ops::phone_event(&self.shared, phone, event)
+        ops::phone_event(&self.shared, phone, event, None)
+    }
+
+    /// Reachout timelock for `seconds`; it lifts by itself afterwards.
+    pub async fn restrict_for(&self, phone: &str, seconds: u64) -> SimResult<PhoneInfo> {
+        ops::phone_event(&self.shared, phone, PhoneEvent::Restrict, Some(seconds))
     }
 
     pub async fn reload_session(&self, id: Uuid) -> SimResult<()> {
@@ -121,8 +127,19 @@ impl SimHandle {
         ops::set_config(&self.shared, patch)
     }
 
+    /// Every message a page submitted, accepted or refused (see `accepted`).
     pub async fn ledger(&self) -> Vec<LedgerEntry> {
-        ops::ledger(&self.shared)
+        ops::ledger(&self.shared, &LedgerQuery::default())
+    }
+
+    /// Only the messages that reached WhatsApp (the server accepted them).
+    pub async fn ledger_accepted(&self) -> Vec<LedgerEntry> {
+        ops::ledger(&self.shared, &LedgerQuery { accepted: Some(true), ..Default::default() })
+    }
+
+    /// The ledger entry of a key id or serialized key.
+    pub async fn ledger_entry(&self, id: &str) -> Option<LedgerEntry> {
+        ops::ledger(&self.shared, &LedgerQuery { id: Some(id.to_owned()), ..Default::default() }).into_iter().next()
     }
 
     /// Registers a scenario's phones and groups.
@@ -139,6 +156,7 @@ impl SimHandle {
 
     /// Stops the server and waits for it.
     pub async fn shutdown(mut self) -> SimResult<()> {
+        self.shared.stopping.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -158,6 +176,7 @@ impl SimHandle {
 
 impl Drop for SimHandle {
     fn drop(&mut self) {
+        self.shared.stopping.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -6,8 +6,10 @@
 pub mod api;
 mod config;
 mod error;
+mod groups;
 mod handle;
 mod ids;
+mod messages;
 mod ops;
 mod qr;
 pub mod scenario;
@@ -16,7 +18,7 @@ mod session;
 mod world;
 
 pub use api::*;
-pub use config::{AutoAck, ConfigPatch, SimConfig};
+pub use config::{AutoAck, ConfigPatch, SimConfig, UploadLimits};
 pub use error::{ErrorBody, ErrorDetail, SimError, SimResult};
 pub use handle::{SimHandle, Simulator};
 pub use scenario::{demo_scenario, load_scenario, Scenario};

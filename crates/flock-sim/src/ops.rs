@@ -1,5 +1,9 @@
 //! The control operations, shared by the HTTP API and [`crate::SimHandle`].
 
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use futures::StreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
@@ -45,12 +49,13 @@ pub(crate) async fn scan(s: &SharedRef, req: ScanRequest) -> SimResult<SessionIn
         let e = w
             .sessions
             .values()
-            .find(|e| e.info.qr.as_deref() == Some(req.qr.as_str()))
+            .find(|e| e.info.qr.as_deref().is_some_and(|shown| crate::qr::payload_matches(shown, &req.qr)))
             .ok_or_else(|| SimError::Conflict("this QR code is expired or unknown".into()))?;
         (digits, e.cmd.clone(), e.info.id)
     };
     let (tx, rx) = oneshot::channel();
-    cmd.send(SessionCmd::Scanned { qr: req.qr, digits, reply: tx }).map_err(|_| SimError::Conflict("the page has closed".into()))?;
+    cmd.send(SessionCmd::Scanned { qr: req.qr, digits, reply: tx })
+        .map_err(|_| SimError::Conflict("the page has closed".into()))?;
     rx.await.map_err(|_| SimError::Conflict("the page has closed".into()))??;
     session(s, id)
 }
@@ -64,12 +69,16 @@ pub(crate) async fn pair(s: &SharedRef, req: PairRequest) -> SimResult<SessionIn
         let e = w
             .sessions
             .values()
-            .find(|e| e.info.pairing_code.as_deref() == Some(code.as_str()) && e.info.pairing_phone.as_deref() == Some(phone.as_str()))
+            .find(|e| {
+                e.info.pairing_code.as_deref() == Some(code.as_str())
+                    && e.info.pairing_phone.as_deref() == Some(phone.as_str())
+            })
             .ok_or_else(|| SimError::Conflict("no page shows this pairing code for this phone".into()))?;
         (digits, e.cmd.clone(), e.info.id)
     };
     let (tx, rx) = oneshot::channel();
-    cmd.send(SessionCmd::Paired { code, digits, reply: tx }).map_err(|_| SimError::Conflict("the page has closed".into()))?;
+    cmd.send(SessionCmd::Paired { code, digits, reply: tx })
+        .map_err(|_| SimError::Conflict("the page has closed".into()))?;
     rx.await.map_err(|_| SimError::Conflict("the page has closed".into()))??;
     session(s, id)
 }
@@ -78,7 +87,16 @@ fn session(s: &SharedRef, id: uuid::Uuid) -> SimResult<SessionInfo> {
     s.lock().sessions.get(&id).map(|e| e.info.clone()).ok_or_else(|| SimError::NotFound(format!("session {id}")))
 }
 
-pub(crate) fn phone_event(s: &SharedRef, phone: &str, ev: PhoneEvent) -> SimResult<PhoneInfo> {
+/// Default length of a reachout timelock.
+pub(crate) const RESTRICT_DEFAULT_SECONDS: u64 = 3_600;
+
+/// `restrict_seconds` only matters for [`PhoneEvent::Restrict`].
+pub(crate) fn phone_event(
+    s: &SharedRef,
+    phone: &str,
+    ev: PhoneEvent,
+    restrict_seconds: Option<u64>,
+) -> SimResult<PhoneInfo> {
     let mut w = s.lock();
     let digits = w.registered(phone)?;
     let targets = w.sessions_of(&digits);
@@ -96,10 +114,23 @@ pub(crate) fn phone_event(s: &SharedRef, phone: &str, ev: PhoneEvent) -> SimResu
             }
             None
         }
-        PhoneEvent::Restrict | PhoneEvent::Unrestrict => {
-            if let Some(p) = w.phones.get_mut(&digits) {
-                p.restricted = ev == PhoneEvent::Restrict;
-            }
+        PhoneEvent::Restrict => {
+            let secs = restrict_seconds.unwrap_or(RESTRICT_DEFAULT_SECONDS);
+            let until = chrono::Utc::now() + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2_000));
+            let gen = w.set_timelock(&digits, Some(until));
+            // The timelock lifts by itself at its end.
+            let (shared, d) = (s.clone(), digits.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(secs)).await;
+                let mut w = shared.lock();
+                if w.phones.get(&d).is_some_and(|p| p.restrict_gen == gen) {
+                    w.set_timelock(&d, None);
+                }
+            });
+            None
+        }
+        PhoneEvent::Unrestrict => {
+            w.set_timelock(&digits, None);
             None
         }
         PhoneEvent::Conflict => None,
@@ -143,28 +174,57 @@ pub(crate) fn set_config(s: &SharedRef, patch: ConfigPatch) -> SimConfig {
     w.config.clone()
 }
 
-pub(crate) fn ledger(s: &SharedRef) -> Vec<LedgerEntry> {
-    s.lock().ledger.clone()
+pub(crate) fn ledger(s: &SharedRef, q: &LedgerQuery) -> Vec<LedgerEntry> {
+    s.lock().ledger.iter().filter(|e| q.matches(e)).cloned().collect()
 }
 
-/// Media upload from the page (`POST /_wa/mms/{kind}?auth=...`).
-pub(crate) fn upload(s: &SharedRef, auth: &str, kind: &str, mimetype: &str, body: &[u8]) -> SimResult<Value> {
-    let mut w = s.lock();
-    if !w.devices.contains_key(auth) {
-        return Err(SimError::Conflict("upload without a logged-in device".into()));
+/// Media upload from the page (`POST /_wa/mms/{kind}?auth=...`), streamed:
+/// hashed and counted chunk by chunk, never held whole. Refused over the
+/// limit for its type (413); with `upload_hang` it never answers.
+pub(crate) async fn upload(
+    s: &SharedRef,
+    auth: &str,
+    kind: &str,
+    mimetype: &str,
+    body: axum::body::Body,
+) -> SimResult<Value> {
+    let limit = {
+        let w = s.lock();
+        if !w.devices.contains_key(auth) {
+            return Err(SimError::Conflict("upload without a logged-in device".into()));
+        }
+        w.config.upload_limits_mb.bytes_for(kind)
+    };
+    while s.lock().config.upload_hang {
+        if s.stopping.load(Ordering::Relaxed) {
+            return Err(SimError::Stopped);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let hash = Sha256::digest(body);
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| SimError::InvalidInput(format!("the upload broke off: {e}")))?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(SimError::TooLarge(format!("{kind} uploads are limited to {limit} bytes")));
+        }
+        hasher.update(&chunk);
+    }
+    let hash = hasher.finalize();
     let sha = hex::encode(hash);
+    let mut w = s.lock();
     let direct_path = format!("/v/t62.7118-24/{}_{}", ids::random_hex_upper(&mut w.rng, 12), &sha[..16]);
     w.media.insert(
         direct_path.clone(),
-        MediaRec { info: MediaInfo { sha256: sha.clone(), size: body.len() as u64, mimetype: mimetype.to_owned() } },
+        MediaRec { info: MediaInfo { sha256: sha.clone(), size, mimetype: mimetype.to_owned() } },
     );
     use base64::Engine as _;
     Ok(serde_json::json!({
         "url": format!("https://mmg.whatsapp.net{direct_path}?type={kind}"),
         "directPath": direct_path,
         "filehash": base64::engine::general_purpose::STANDARD.encode(hash),
-        "size": body.len(),
+        "size": size,
     }))
 }

@@ -24,11 +24,8 @@ pub fn load_scenario(name: &str) -> SimResult<Scenario> {
     }
 }
 
-const TEAM: [(&str, &str); 3] = [
-    ("+919800000001", "Ravi Kumar"),
-    ("+919800000002", "Priya Sundaram"),
-    ("+919800000003", "Karthik Ramasamy"),
-];
+const TEAM: [(&str, &str); 3] =
+    [("+919800000001", "Ravi Kumar"), ("+919800000002", "Priya Sundaram"), ("+919800000003", "Karthik Ramasamy")];
 
 const GROUPS: [&str; 25] = [
     "Namakkal Poultry Farmers",
@@ -58,7 +55,12 @@ const GROUPS: [&str; 25] = [
     "Villupuram Groundnut Farmers",
 ];
 
-/// Three team phones and 25 groups, the same on every call (seeded).
+/// Indexes of the demo groups where only admins may send (`announce`):
+/// "Erode Handloom Weavers" and "Madurai Jasmine Sellers".
+const ANNOUNCE_GROUPS: [usize; 2] = [5, 12];
+
+/// Three team phones and 25 groups, two of them admins-only, the same on
+/// every call (seeded).
 pub fn demo_scenario() -> Scenario {
     let mut rng = StdRng::seed_from_u64(2026);
     // A population bigger than any group, so that people overlap across groups.
@@ -92,6 +94,9 @@ pub fn demo_scenario() -> Scenario {
                 admins,
                 members_of,
                 lid_addressing: None,
+                // A couple of admins-only groups (only admins may send).
+                announce: ANNOUNCE_GROUPS.contains(&i),
+                restrict: ANNOUNCE_GROUPS.contains(&i),
             }
         })
         .collect();
@@ -118,5 +123,7 @@ mod tests {
             *seen.entry(p).or_insert(0) += 1;
         }
         assert!(seen.values().any(|n| *n > 1), "someone is in several groups");
+        let announce: Vec<&str> = a.groups.iter().filter(|g| g.announce).map(|g| g.subject.as_str()).collect();
+        assert_eq!(announce, ["Erode Handloom Weavers", "Madurai Jasmine Sellers"]);
     }
 }

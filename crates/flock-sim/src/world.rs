@@ -1,14 +1,16 @@
-//! The simulated WhatsApp back end: phones, groups, linked devices, open
-//! sessions, message history and the ledger. One mutex, held only for short
-//! synchronous sections (never across an await).
+//! The simulated world: phones, groups, linked devices, open page sessions,
+//! message histories and the ledger. One mutex, held only for short
+//! synchronous sections (never across an await). Groups are in
+//! `groups.rs`, messages (sending, acks, inbound) in `messages.rs`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -22,11 +24,22 @@ pub(crate) struct Phone {
     pub name: String,
     pub lid: String,
     pub online: bool,
-    pub restricted: bool,
+    /// Reachout timelock until this moment (`None`: not restricted).
+    pub restricted_until: Option<DateTime<Utc>>,
+    /// Bumped on every restrict/unrestrict, so that an old expiry timer
+    /// does not lift a newer restriction.
+    pub restrict_gen: u64,
     pub banned: bool,
     /// Digits of people who ever wrote to this phone.
     pub wrote_to_us: HashSet<String>,
     pub next_device: u32,
+    pub max_sessions: u32,
+}
+
+impl Phone {
+    pub fn restricted(&self) -> bool {
+        self.restricted_until.is_some_and(|t| t > Utc::now())
+    }
 }
 
 pub(crate) struct Group {
@@ -38,9 +51,12 @@ pub(crate) struct Group {
 pub(crate) struct Device {
     pub digits: String,
     pub device: u32,
+    /// Phone number → privacy id mappings this device learned (its local
+    /// database in the real page), replayed with every sync.
+    pub known_lids: BTreeSet<String>,
 }
 
-/// One message in a phone's history, as the page's `Msg` collection gets it.
+/// One message in a phone's history, as the page's local database holds it.
 #[derive(Clone, Debug)]
 pub(crate) struct HistMsg {
     pub id: String,
@@ -52,13 +68,16 @@ pub(crate) struct HistMsg {
     pub t: i64,
     pub ack: i32,
     pub notify_name: Option<String>,
+    /// Further message fields as the page knows them (caption, filename,
+    /// mimetype, size, quotedStanzaID, isSendFailure, ...).
+    pub extra: Map<String, Value>,
 }
 
 impl HistMsg {
     pub fn serialized(&self) -> String {
         let mut s = format!("{}_{}_{}", self.from_me, self.chat, self.id);
         if let Some(a) = &self.author {
-            if self.chat.ends_with("@g.us") {
+            if self.chat.ends_with("@g.us") || self.chat.ends_with("@broadcast") {
                 s.push('_');
                 s.push_str(a);
             }
@@ -67,19 +86,33 @@ impl HistMsg {
     }
 
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "id": {"fromMe": self.from_me, "remote": self.chat, "id": self.id,
                    "participant": self.author, "_serialized": self.serialized()},
             "body": self.body, "type": self.kind, "t": self.t, "ack": self.ack,
             "author": self.author, "notifyName": self.notify_name,
-        })
+        });
+        if let Some(o) = v.as_object_mut() {
+            for (k, val) in &self.extra {
+                o.insert(k.clone(), val.clone());
+            }
+        }
+        v
     }
 }
 
 /// Commands from the control API to a session actor.
 pub(crate) enum SessionCmd {
-    Scanned { qr: String, digits: String, reply: oneshot::Sender<SimResult<()>> },
-    Paired { code: String, digits: String, reply: oneshot::Sender<SimResult<()>> },
+    Scanned {
+        qr: String,
+        digits: String,
+        reply: oneshot::Sender<SimResult<()>>,
+    },
+    Paired {
+        code: String,
+        digits: String,
+        reply: oneshot::Sender<SimResult<()>>,
+    },
     LoggedOut,
     Offline,
     Online,
@@ -111,12 +144,16 @@ pub(crate) struct World {
     pub ledger: Vec<LedgerEntry>,
     pub history: HashMap<String, Vec<HistMsg>>,
     pub media: HashMap<String, MediaRec>,
+    /// Privacy ids of people who are not registered phones (digits → lid).
+    pub person_lids: HashMap<String, String>,
     pub rng: StdRng,
 }
 
 /// Shared state behind every handler, actor and [`crate::SimHandle`].
 pub(crate) struct Shared {
     world: Mutex<World>,
+    /// Set when the simulator shuts down (ends hanging uploads).
+    pub stopping: AtomicBool,
 }
 
 pub(crate) type SharedRef = Arc<Shared>;
@@ -137,8 +174,10 @@ impl Shared {
                 ledger: Vec::new(),
                 history: HashMap::new(),
                 media: HashMap::new(),
+                person_lids: HashMap::new(),
                 rng: StdRng::seed_from_u64(0x5eed_f10c),
             }),
+            stopping: AtomicBool::new(false),
         })
     }
 
@@ -151,14 +190,18 @@ impl Shared {
 
 impl World {
     pub fn phone_info(&self, p: &Phone) -> PhoneInfo {
+        let restricted = p.restricted();
         PhoneInfo {
             phone: e164(&p.digits),
             name: p.name.clone(),
             lid: format!("{}@lid", p.lid),
             online: p.online,
-            restricted: p.restricted,
+            restricted,
             banned: p.banned,
+            restricted_until: p.restricted_until.filter(|_| restricted),
             linked_devices: self.devices.values().filter(|d| d.digits == p.digits).count() as u32,
+            sessions: self.sessions_logged_in(&p.digits),
+            max_concurrent_sessions: p.max_sessions,
         }
     }
 
@@ -169,12 +212,26 @@ impl World {
                 p.name = req.name;
             }
         } else {
-            let lid = ids::new_lid(&mut self.rng);
+            // Someone who already had a privacy id keeps it when registered.
+            let lid = match self.person_lids.remove(&digits) {
+                Some(l) => l,
+                None => ids::new_lid(&mut self.rng),
+            };
             let name = if req.name.is_empty() { e164(&digits) } else { req.name };
             self.phones.insert(
                 digits.clone(),
-                Phone { digits: digits.clone(), name, lid, online: true, restricted: false, banned: false,
-                        wrote_to_us: HashSet::new(), next_device: 2 },
+                Phone {
+                    digits: digits.clone(),
+                    name,
+                    lid,
+                    online: true,
+                    restricted_until: None,
+                    restrict_gen: 0,
+                    banned: false,
+                    wrote_to_us: HashSet::new(),
+                    next_device: 2,
+                    max_sessions: 0,
+                },
             );
         }
         let p = self.phones.get(&digits).ok_or_else(|| SimError::NotFound(req.phone.clone()))?;
@@ -190,103 +247,27 @@ impl World {
         }
     }
 
-    pub fn add_group(&mut self, req: NewGroup) -> SimResult<GroupInfo> {
-        if req.subject.trim().is_empty() {
-            return Err(SimError::InvalidInput("a group needs a subject".into()));
+    /// The privacy id (digits) of a person on WhatsApp, made on first use.
+    pub fn lid_of(&mut self, digits: &str) -> String {
+        if let Some(p) = self.phones.get(digits) {
+            return p.lid.clone();
         }
-        let mut members = Vec::new();
-        for m in &req.members_of {
-            let d = self.registered(m)?;
-            if !members.contains(&d) {
-                members.push(d);
-            }
+        if let Some(l) = self.person_lids.get(digits) {
+            return l.clone();
         }
-        let admins: Vec<String> = req.admins.iter().map(|a| ids::participant_wid(a)).collect::<SimResult<_>>()?;
-        let mut participants: Vec<Participant> = Vec::new();
-        let wanted = req.participants.iter().map(|p| ids::participant_wid(p)).collect::<SimResult<Vec<_>>>()?;
-        let all = wanted.into_iter().chain(members.iter().map(|d| ids::user_wid(d))).chain(admins.iter().cloned());
-        for wid in all {
-            if participants.iter().any(|p| p.id == wid) {
-                continue;
-            }
-            let is_admin = admins.contains(&wid);
-            participants.push(Participant { is_super_admin: is_admin && admins.first() == Some(&wid), is_admin, id: wid });
-        }
-        let lid_addressing = req.lid_addressing.unwrap_or_else(|| participants.iter().any(|p| p.id.ends_with("@lid")));
-        let mut id = ids::new_group_id(&mut self.rng);
-        while self.groups.contains_key(&id) {
-            id = ids::new_group_id(&mut self.rng);
-        }
-        let info = GroupInfo {
-            id: id.clone(),
-            subject: req.subject,
-            desc: req.desc,
-            owner: admins.first().cloned(),
-            creation: Utc::now().timestamp() - 86_400 * 30,
-            participants,
-            members_of: members.iter().map(|d| e164(d)).collect(),
-            lid_addressing,
-        };
-        self.groups.insert(id, Group { info: info.clone(), members });
-        Ok(info)
+        let lid = ids::new_lid(&mut self.rng);
+        self.person_lids.insert(digits.to_owned(), lid.clone());
+        lid
     }
 
-    /// Changes a group and tells the open sessions of its member phones.
-    pub fn patch_group(&mut self, id: &str, patch: GroupPatch) -> SimResult<GroupInfo> {
-        let known_phones: HashSet<String> = self.phones.keys().cloned().collect();
-        let g = self.groups.get_mut(id).ok_or_else(|| SimError::NotFound(format!("group {id}")))?;
-        let before: Vec<String> = g.members.clone();
-        let parse = |v: &Vec<String>| v.iter().map(|p| ids::participant_wid(p)).collect::<SimResult<Vec<_>>>();
-        let (add, remove, promote, demote) = (parse(&patch.add)?, parse(&patch.remove)?, parse(&patch.promote)?, parse(&patch.demote)?);
-        if let Some(s) = patch.subject {
-            g.info.subject = s;
-        }
-        if let Some(d) = patch.desc {
-            g.info.desc = Some(d);
-        }
-        for wid in add {
-            if !g.info.participants.iter().any(|p| p.id == wid) {
-                g.info.participants.push(Participant { id: wid, is_admin: false, is_super_admin: false });
-            }
-        }
-        g.info.participants.retain(|p| !remove.contains(&p.id));
-        for p in g.info.participants.iter_mut() {
-            if promote.contains(&p.id) {
-                p.is_admin = true;
-            }
-            if demote.contains(&p.id) {
-                p.is_admin = false;
-                p.is_super_admin = false;
-            }
-        }
-        g.members = g
-            .info
-            .participants
-            .iter()
-            .filter_map(|p| p.id.strip_suffix("@c.us"))
-            .filter(|d| known_phones.contains(*d))
-            .map(str::to_owned)
-            .collect();
-        g.info.members_of = g.members.iter().map(|d| e164(d)).collect();
-        let info = g.info.clone();
-        let members = g.members.clone();
-        for d in before.iter().chain(members.iter()) {
-            let frame = if members.contains(d) {
-                json!({"t": "group_upsert", "group": self.group_json(&info)})
-            } else {
-                json!({"t": "group_remove", "id": info.id})
-            };
-            self.push_to_phone(d, &frame);
-        }
-        Ok(info)
-    }
-
-    pub fn group_json(&self, g: &GroupInfo) -> Value {
-        json!({
-            "id": g.id, "subject": g.subject, "desc": g.desc, "owner": g.owner,
-            "creation": g.creation, "participants": g.participants,
-            "isLidAddressingMode": g.lid_addressing,
-        })
+    /// The phone number (digits) behind a privacy id, if anyone has it.
+    pub fn digits_of_lid(&self, lid: &str) -> Option<String> {
+        let lid = lid.strip_suffix("@lid").unwrap_or(lid);
+        self.phones
+            .values()
+            .find(|p| p.lid == lid)
+            .map(|p| p.digits.clone())
+            .or_else(|| self.person_lids.iter().find(|(_, l)| l.as_str() == lid).map(|(d, _)| d.clone()))
     }
 
     /// Sends a frame to every CONNECTED page of the phone.
@@ -300,16 +281,19 @@ impl World {
         }
     }
 
-    /// Everything a page gets during the initial sync of `digits`.
-    pub fn sync_payload(&self, digits: &str) -> Value {
+    /// Everything a page gets during the initial sync of `digits` (on the
+    /// device `token`): groups, chats, contacts, the local history,
+    /// lid mappings, the timelock state.
+    pub fn sync_payload(&mut self, digits: &str, token: Option<&str>) -> Value {
         let groups: Vec<Value> = self
             .groups
             .values()
             .filter(|g| g.members.iter().any(|m| m == digits))
             .map(|g| self.group_json(&g.info))
             .collect();
-        let hist: &[HistMsg] = self.history.get(digits).map(|v| v.as_slice()).unwrap_or(&[]);
-        let start = hist.len().saturating_sub(500);
+        let wrote: HashSet<String> = self.phones.get(digits).map(|p| p.wrote_to_us.clone()).unwrap_or_default();
+        let hist: Vec<HistMsg> = self.history.get(digits).cloned().unwrap_or_default();
+        let start = hist.len().saturating_sub(2_000);
         let msgs: Vec<Value> = hist[start..].iter().map(HistMsg::to_json).collect();
         let mut chats: Vec<Value> = Vec::new();
         let mut seen = HashSet::new();
@@ -318,10 +302,15 @@ impl World {
             chats.push(json!({"id": g.info.id, "name": g.info.subject, "isGroup": true, "t": g.info.creation}));
         }
         for m in hist.iter().rev() {
-            if seen.insert(m.chat.clone()) {
-                let name = m.chat.strip_suffix("@c.us").map(e164);
-                chats.push(json!({"id": m.chat, "name": name, "isGroup": m.chat.ends_with("@g.us"), "t": m.t}));
+            if m.chat.ends_with("@broadcast") || !seen.insert(m.chat.clone()) {
+                continue;
             }
+            let person = self.person_of_chat(&m.chat);
+            let name = person.as_deref().map(e164);
+            let tc = person.as_ref().filter(|d| wrote.contains(*d)).map(|d| tc_token(digits, d));
+            chats.push(
+                json!({"id": m.chat, "name": name, "isGroup": m.chat.ends_with("@g.us"), "t": m.t, "tcToken": tc}),
+            );
         }
         let mut contacts: Vec<Value> = Vec::new();
         let mut cseen = HashSet::new();
@@ -330,7 +319,25 @@ impl World {
                 contacts.push(json!({"id": m.chat, "pushname": m.notify_name, "isMyContact": false}));
             }
         }
-        json!({"t": "sync_data", "groups": groups, "chats": chats, "msgs": msgs, "contacts": contacts})
+        // Mappings the device learned, plus everyone who wrote to us.
+        let mut pns: BTreeSet<String> =
+            token.and_then(|t| self.devices.get(t)).map(|d| d.known_lids.clone()).unwrap_or_default();
+        pns.extend(wrote.iter().cloned());
+        let mappings: Vec<Value> = pns.iter().map(|pn| json!({"pn": pn, "lid": self.lid_of(pn)})).collect();
+        let timelock = self.phones.get(digits).map(timelock_json);
+        json!({"t": "sync_data", "groups": groups, "chats": chats, "msgs": msgs, "contacts": contacts,
+               "mappings": mappings, "timelock": timelock})
+    }
+
+    /// The phone number (digits) of the person a one-to-one chat is with.
+    pub fn person_of_chat(&self, chat: &str) -> Option<String> {
+        if let Some(d) = chat.strip_suffix("@c.us") {
+            return Some(d.to_owned());
+        }
+        if chat.ends_with("@lid") {
+            return self.digits_of_lid(chat);
+        }
+        None
     }
 
     pub fn session_mut(&mut self, id: Uuid) -> Option<&mut SessionEntry> {
@@ -347,66 +354,40 @@ impl World {
             .collect()
     }
 
-    /// Raises the ack of a ledger entry (never lowers it) and tells the sender's pages.
-    pub fn apply_ack(&mut self, id: &str, ack: i32) -> SimResult<()> {
-        if !(1..=4).contains(&ack) {
-            return Err(SimError::InvalidInput(format!("ack must be 1 to 4, got {ack}")));
-        }
-        let entry = self
-            .ledger
-            .iter_mut()
-            .find(|e| e.id == id || e.serialized == id)
-            .ok_or_else(|| SimError::NotFound(format!("message {id}")))?;
-        if ack <= entry.ack {
-            return Ok(());
-        }
-        entry.ack = ack;
-        let (serialized, key_id, from) = (entry.serialized.clone(), entry.id.clone(), entry.from.clone());
-        let digits = from.trim_start_matches('+').to_owned();
-        if let Some(h) = self.history.get_mut(&digits) {
-            for m in h.iter_mut().filter(|m| m.from_me && m.id == key_id) {
-                m.ack = ack;
-            }
-        }
-        self.push_to_phone(&digits, &json!({"t": "ack", "id": serialized, "ack": ack}));
-        Ok(())
+    fn sessions_logged_in(&self, digits: &str) -> u32 {
+        let phone = e164(digits);
+        self.sessions.values().filter(|s| s.info.phone.as_deref() == Some(phone.as_str())).count() as u32
     }
 
-    pub fn inbound(&mut self, req: Inbound) -> SimResult<Created> {
-        let to = self.registered(&req.to)?;
-        let from = ids::phone_digits(&req.from)?;
-        let chat = match &req.group {
-            Some(g) => {
-                let grp = self.groups.get(g).ok_or_else(|| SimError::NotFound(format!("group {g}")))?;
-                if !grp.members.contains(&to) {
-                    return Err(SimError::InvalidInput(format!("{} is not in group {g}", req.to)));
-                }
-                g.clone()
+    /// Records the most pages logged in as each phone at once.
+    pub fn note_session_counts(&mut self) {
+        let counts: Vec<(String, u32)> = self.phones.keys().map(|d| (d.clone(), self.sessions_logged_in(d))).collect();
+        for (d, n) in counts {
+            if let Some(p) = self.phones.get_mut(&d) {
+                p.max_sessions = p.max_sessions.max(n);
             }
-            None => ids::user_wid(&from),
-        };
-        let id = format!("3A{}", ids::random_hex_upper(&mut self.rng, 18));
-        let msg = HistMsg {
-            id: id.clone(),
-            from_me: false,
-            chat,
-            author: req.group.as_ref().map(|_| ids::user_wid(&from)),
-            body: req.text,
-            kind: "chat".into(),
-            t: Utc::now().timestamp(),
-            ack: 0,
-            notify_name: None,
-        };
-        if let Some(p) = self.phones.get_mut(&to) {
-            p.wrote_to_us.insert(from);
         }
-        let frame = json!({"t": "msg", "msg": msg.to_json()});
-        self.history.entry(to.clone()).or_default().push(msg);
-        self.push_to_phone(&to, &frame);
-        Ok(Created { id })
     }
 
     pub fn not_on_whatsapp(&self, digits: &str) -> bool {
         self.config.not_on_whatsapp.iter().any(|n| ids::phone_digits(n).ok().as_deref() == Some(digits))
     }
+}
+
+/// The timelock as WhatsApp's server reports it (`mexFetchReachoutTimelock`).
+pub(crate) fn timelock_json(p: &Phone) -> Value {
+    match p.restricted_until.filter(|_| p.restricted()) {
+        Some(until) => {
+            json!({"is_active": true, "time_enforcement_ends": until.timestamp().to_string(), "enforcement_type": "DEFAULT"})
+        }
+        None => json!({"is_active": false, "time_enforcement_ends": null, "enforcement_type": null}),
+    }
+}
+
+/// The trusted-contact token a chat carries once the other side wrote.
+pub(crate) fn tc_token(me: &str, them: &str) -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("tc:{me}:{them}"));
+    base64::engine::general_purpose::STANDARD.encode(&h[..16])
 }

@@ -23,7 +23,10 @@ async fn qr_rotates_then_idles_and_an_expired_qr_is_refused() -> Result<()> {
     record_events(&page).await?;
     let first = wait_qr(&page).await?;
     let t0 = Instant::now();
-    ensure!(first.split(',').count() == 4, "payload is ref,noise,identity,adv: {first}");
+    ensure!(
+        first.split(',').count() == 5 && first.ends_with(",1"),
+        "payload is ref,noise,identity,adv,platform: {first}"
+    );
     // Conn.ref is the payload's ref, and /_sim/sessions shows the same payload
     // (read together, as the QR may rotate meanwhile on a slow machine).
     wait_for("Conn.ref, data-ref and sessions agree", LONG, || async {
@@ -41,7 +44,8 @@ async fn qr_rotates_then_idles_and_an_expired_qr_is_refused() -> Result<()> {
 
     // The phone refuses the expired first QR.
     let http = reqwest::Client::new();
-    let resp = http.post(format!("{}/_sim/scan", sim.base_url())).json(&json!({"qr": first, "phone": RAVI})).send().await?;
+    let resp =
+        http.post(format!("{}/_sim/scan", sim.base_url())).json(&json!({"qr": first, "phone": RAVI})).send().await?;
     ensure!(resp.status() == 409, "expired QR -> 409, got {}", resp.status());
     let body: Value = resp.json().await?;
     ensure!(body["error"]["kind"] == "conflict", "error body: {body}");
@@ -110,25 +114,39 @@ async fn scan_syncs_persists_across_relaunch_and_phone_logout_ends_it() -> Resul
     ensure!(me == json!(["919800000001@c.us", "919800000001", "c.us", "919800000001@c.us"]), "{me}");
     let lid = js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMeLidUser().server;").await?;
     ensure!(lid == "lid");
-    let stored = js(&page, "return [localStorage.getItem('last-wid-md'), !!localStorage.getItem('WANoiseInfo')];").await?;
+    let stored =
+        js(&page, "return [localStorage.getItem('last-wid-md'), !!localStorage.getItem('WANoiseInfo')];").await?;
     ensure!(stored == json!(["\"919800000001:2@c.us\"", true]), "{stored}");
 
     // Groups arrive with the sync: metadata, chat, lid participants.
-    let gm = js(&page, &format!(r#"
+    let gm = js(
+        &page,
+        &format!(
+            r#"
         const C = window.require('WAWebCollections');
         const g = C.GroupMetadata.get('{id}');
         const chat = C.Chat.get('{id}');
         return {{ subject: g.subject, lid: g.isLidAddressingMode, isGroup: chat.isGroup,
                  parts: g.participants.getModelsArray().map(p => [p.id._serialized, p.isAdmin]) }};
-    "#, id = g.id)).await?;
+    "#,
+            id = g.id
+        ),
+    )
+    .await?;
     ensure!(gm["subject"] == "Namakkal Poultry Farmers" && gm["isGroup"] == true, "{gm}");
     let parts = gm["parts"].to_string();
-    ensure!(parts.contains("[\"919845000001@c.us\",true]") && parts.contains("123456789012345@lid") && parts.contains("919800000001@c.us"), "{parts}");
+    ensure!(
+        parts.contains("[\"919845000001@c.us\",true]")
+            && parts.contains("123456789012345@lid")
+            && parts.contains("919800000001@c.us"),
+        "{parts}"
+    );
 
     // Relaunch with the same profile: no QR, straight to CONNECTED and sync.
     page.close().await.ok();
     browser.close().await?;
-    wait_for("the closed page's session to go", LONG, || async { sim.sessions().await.is_empty().then_some(()) }).await?;
+    wait_for("the closed page's session to go", LONG, || async { sim.sessions().await.is_empty().then_some(()) })
+        .await?;
     let browser = TestBrowser::launch(profile.path()).await?;
     let page = browser.open(&sim.base_url()).await?;
     wait_synced(&page).await?;
@@ -144,7 +162,8 @@ async fn scan_syncs_persists_across_relaunch_and_phone_logout_ends_it() -> Resul
     .await?;
     let fresh = wait_qr(&page).await?;
     ensure!(fresh != qr);
-    let stored = js(&page, "return [localStorage.getItem('last-wid-md'), localStorage.getItem('WANoiseInfo')];").await?;
+    let stored =
+        js(&page, "return [localStorage.getItem('last-wid-md'), localStorage.getItem('WANoiseInfo')];").await?;
     ensure!(stored == json!([null, null]), "{stored}");
     ensure!(js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMePnUser();").await? == Value::Null);
     page.close().await.ok();
@@ -169,12 +188,15 @@ async fn pairing_code_logs_in() -> Result<()> {
     let browser = TestBrowser::launch(profile.path()).await?;
     let page = browser.open(&sim.base_url()).await?;
     wait_qr(&page).await?;
-    let code = js(&page, r#"
+    let code = js(
+        &page,
+        r#"
         const A = window.require('WAWebAltDeviceLinkingApi');
         A.setPairingType('ALT_DEVICE_LINKING');
         await A.initializeAltDeviceLinking();
         return await A.startAltLinkingFlow('919800000002', true);
-    "#)
+    "#,
+    )
     .await?;
     let code = code.as_str().unwrap_or_default().to_owned();
     ensure!(code.len() == 8 && code.chars().all(|c| c.is_ascii_alphanumeric()), "code {code:?}");
@@ -217,10 +239,79 @@ async fn page_reloads_itself_after_fresh_pairing_and_on_command() -> Result<()> 
     js(&page, "window.__marker = 2; return true;").await?;
     sim.reload_session(second).await?;
     wait_for("commanded reload", LONG, || async {
-        let gone = js_soft(&page, "return window.__marker === undefined && !!(window.Debug && window.Debug.VERSION);").await? == Value::Bool(true);
+        let gone = js_soft(&page, "return window.__marker === undefined && !!(window.Debug && window.Debug.VERSION);")
+            .await?
+            == Value::Bool(true);
         gone.then_some(())
     })
     .await?;
+    wait_synced(&page).await?;
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
+
+/// The QR string built the way whatsapp-web.js builds it (key modules,
+/// `Conn.ref`, `change:ref`) equals what the page shows; the phone accepts
+/// it with or without the platform field.
+#[tokio::test]
+async fn qr_built_from_the_key_modules_matches_the_screen_and_scans() -> Result<()> {
+    let sim = sim_with(|c| {
+        c.first_qr_ttl_ms = 3_000;
+        c.next_qr_ttl_ms = 20_000;
+    })
+    .await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    let shown = wait_qr(&page).await?;
+    let built = js(&page, r#"
+        const AuthStore = {
+            Conn: window.require('WAWebConnModel').Conn,
+            Base64Tools: window.require('WABase64'),
+            RegistrationUtils: {
+                ...window.require('WAWebCompanionRegClientUtils'),
+                ...window.require('WAWebAdvSignatureApi'),
+                ...window.require('WAWebUserPrefsInfoStore'),
+                ...window.require('WAWebSignalStoreApi'),
+            },
+        };
+        const reg = await AuthStore.RegistrationUtils.waSignalStore.getRegistrationInfo();
+        const noise = await AuthStore.RegistrationUtils.waNoiseInfo.get();
+        const s = AuthStore.Base64Tools.encodeB64(noise.staticKeyPair.pubKey);
+        const i = AuthStore.Base64Tools.encodeB64(reg.identityKeyPair.pubKey);
+        const adv = await AuthStore.RegistrationUtils.getADVSecretKey();
+        const p = AuthStore.RegistrationUtils.DEVICE_PLATFORM;
+        const getQR = (ref) => ref + ',' + s + ',' + i + ',' + adv + ',' + p;
+        window.__qrs = [getQR(AuthStore.Conn.ref)];
+        AuthStore.Conn.on('change:ref', (_, ref) => window.__qrs.push(getQR(ref)));
+        return {
+            qr: window.__qrs[0], platform: p,
+            types: [noise.staticKeyPair.pubKey instanceof ArrayBuffer, reg.identityKeyPair.pubKey instanceof ArrayBuffer,
+                    noise.staticKeyPair.pubKey.byteLength, typeof reg.registrationId, typeof adv],
+            prefsAdv: window.require('WAWebUserPrefsMultiDevice').getADVSecretKey(),
+            adv,
+            roundtrip: AuthStore.Base64Tools.encodeB64(new Uint8Array(AuthStore.Base64Tools.decodeB64(s))) === s,
+        };
+    "#).await?;
+    ensure!(built["qr"] == shown.as_str() && built["platform"] == "1", "{built} vs {shown}");
+    ensure!(built["types"] == json!([true, true, 32, "number", "string"]) && built["roundtrip"] == true, "{built}");
+    ensure!(built["prefsAdv"] == built["adv"], "{built}");
+
+    // On change:ref the same recipe gives the new payload on screen.
+    let next = wait_for("a second ref", LONG, || async { data_ref(&page).await.filter(|q| *q != shown) }).await?;
+    wait_for("change:ref rebuilt the QR", LONG, || async {
+        let qrs = js_soft(&page, "return window.__qrs;").await?;
+        qrs.as_array()?.iter().any(|q| q == next.as_str()).then_some(())
+    })
+    .await?;
+
+    // The phone takes the 4-part form too (no platform), for the same ref.
+    let four = next.rsplit_once(',').map(|(a, _)| a.to_owned()).unwrap_or_default();
+    ensure!(four.split(',').count() == 4);
+    sim.scan(&four, RAVI).await?;
     wait_synced(&page).await?;
     page.close().await.ok();
     browser.close().await?;

@@ -4,6 +4,8 @@
 mod support;
 
 mod control_api;
+mod facts;
+mod history;
 mod login;
 mod messaging;
 mod modules;

@@ -55,3 +55,137 @@ async fn modules_have_real_shapes_and_omitted_ones_are_absent() -> Result<()> {
     sim.shutdown().await?;
     Ok(())
 }
+
+/// Meta's interop: `require` hands out a default-only module's value,
+/// `importNamespace` its `{default}` namespace; `__debug.modulesMap` has
+/// the fields a shape search reads.
+#[tokio::test]
+async fn require_import_namespace_and_modules_map_fields() -> Result<()> {
+    let sim = sim_with(|_| {}).await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    wait_booted(&page).await?;
+    let v = js(&page, r#"
+        const map = window.require('__debug').modulesMap;
+        const rec = map['WAWebMsgKey'];
+        const coll = map['WAWebCollections'];
+        return {
+            require: typeof window.require('WAWebMsgKey'),
+            ns: [typeof window.importNamespace('WAWebMsgKey').default, Object.keys(window.importNamespace('WAWebMsgKey'))],
+            def: window.importDefault('WAWebMsgKey') === window.require('WAWebMsgKey'),
+            namedNs: typeof window.importNamespace('WAWebCollections').Msg.get,
+            rec: [typeof rec.factory, rec.factoryFinished, typeof rec.exports, rec.exports.default === rec.defaultExport, typeof rec.defaultExport],
+            coll: [coll.exports === window.require('WAWebCollections'), coll.defaultExport === undefined],
+            unknown: (() => { try { window.importNamespace('WAWebNope'); return null; } catch (e) { return e.message; } })(),
+            guard: typeof window.ErrorGuard.skipGuardGlobal,
+        };
+    "#).await?;
+    ensure!(v["require"] == "function" && v["ns"] == json!(["function", ["default"]]) && v["def"] == true, "{v}");
+    ensure!(v["namedNs"] == "function" && v["rec"] == json!(["function", true, "object", true, "function"]), "{v}");
+    ensure!(
+        v["coll"] == json!([true, true])
+            && v["unknown"] == "Requiring unknown module \"WAWebNope\""
+            && v["guard"] == "function",
+        "{v}"
+    );
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
+
+/// `default_export_modules`: chosen modules (or `*`) come under `default`;
+/// the page still works for a bridge that looks there.
+#[tokio::test]
+async fn modules_can_be_exported_under_default() -> Result<()> {
+    let sim = sim_with(|c| c.default_export_modules = vec!["*".into()]).await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = login(&sim, &browser, RAVI).await?;
+    let v = js(&page, r#"
+        const key = window.require('WAWebMsgKey');
+        const coll = window.require('WAWebCollections');
+        const find = window.require('WAWebFindChatAction');
+        const send = window.require('WAWebSendMsgChatAction');
+        const C = coll.default, MsgKey = key.default, W = window.require('WAWebWidFactory').default;
+        await window.require('WAWebQueryExistsJob').default.queryWidExists(W.createWid('919845000001@c.us'));
+        const { chat } = await find.default.findOrCreateLatestChat(W.createWid('919845000001@c.us'));
+        const me = window.require('WAWebUserPrefsMeUser').default.getMaybeMeLidUser();
+        const id = new MsgKey({ from: me, to: chat.id, id: await MsgKey.newId(), selfDir: 'out' });
+        const [m, r] = send.default.addAndSendMsgToChat(chat, { id, body: 'under default', type: 'chat', from: me, to: chat.id, t: 1 });
+        await m;
+        return {
+            shapes: [typeof key, typeof key.default, typeof coll.Msg, typeof C.Msg.get, Object.keys(send)],
+            ns: window.importNamespace('WAWebCollections') === coll,
+            debug: typeof window.require('__debug').modulesMap,
+            res: await r,
+        };
+    "#).await?;
+    ensure!(v["shapes"] == json!(["object", "function", "undefined", "function", ["default"]]), "{v}");
+    ensure!(v["ns"] == true && v["debug"] == "object" && v["res"]["messageSendResult"] == "OK", "{v}");
+    ensure!(sim.ledger_accepted().await.len() == 1);
+
+    // Only the listed modules, on the next page load.
+    sim.set_config(ConfigPatch { default_export_modules: Some(vec!["WAWebMsgKey".into()]), ..Default::default() })
+        .await;
+    reload_synced(&page).await?;
+    let v = js(&page, "return [typeof window.require('WAWebMsgKey'), typeof window.require('WAWebMsgKey').default, typeof window.require('WAWebCollections').Msg];").await?;
+    ensure!(v == json!(["object", "function", "object"]), "{v}");
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
+
+/// `rename_modules`: the send module under another name is found again by
+/// a search of `modulesMap` for its shape, and sends.
+#[tokio::test]
+async fn a_renamed_module_is_found_by_shape() -> Result<()> {
+    let sim = sim_with(|c| {
+        c.rename_modules = [("WAWebSendMsgChatAction".to_owned(), "WAWebSendMsgChatActionV2".to_owned())].into();
+    })
+    .await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = login(&sim, &browser, RAVI).await?;
+    install_helpers(&page).await?;
+    let v = js(
+        &page,
+        r#"
+        let byName = null;
+        try { window.require('WAWebSendMsgChatAction'); } catch (e) { byName = e.message; }
+        const map = window.require('__debug').modulesMap;
+        const found = Object.keys(map).filter(n => {
+            const ns = window.importNamespace(n);
+            const m = ns && (typeof ns.addAndSendMsgToChat === 'function' ? ns : ns.default);
+            return !!m && typeof m.addAndSendMsgToChat === 'function' && m.addAndSendMsgToChat.length === 3;
+        });
+        return { byName, found };
+    "#,
+    )
+    .await?;
+    ensure!(
+        v["byName"].as_str().unwrap_or("").contains("WAWebSendMsgChatAction")
+            && v["found"] == json!(["WAWebSendMsgChatActionV2"]),
+        "{v}"
+    );
+    let sent = js(&page, r#"
+        const S = window.require('WAWebSendMsgChatActionV2');
+        await window.__t.exists('919845000001@c.us');
+        const { chat } = await window.require('WAWebFindChatAction').findOrCreateLatestChat(window.require('WAWebWidFactory').createWid('919845000001@c.us'));
+        const MsgKey = window.require('WAWebMsgKey');
+        const me = window.require('WAWebUserPrefsMeUser').getMaybeMeLidUser();
+        const [m, r] = S.addAndSendMsgToChat(chat, { id: new MsgKey({ from: me, to: chat.id, id: await MsgKey.newId(), selfDir: 'out' }), body: 'found by shape', type: 'chat' });
+        await m;
+        return await r;
+    "#).await?;
+    ensure!(sent["messageSendResult"] == "OK", "{sent}");
+    ensure!(sim.ledger_accepted().await.iter().any(|e| e.text.as_deref() == Some("found by shape")));
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}

@@ -37,7 +37,11 @@ async fn phase_screenshots_for_docs() -> Result<()> {
     let qr2 = wait_for("new QR", LONG, || async { data_ref(&page).await.filter(|q| *q != qr) }).await?;
     sim.scan(&qr2, RAVI).await?;
     wait_for("sync at 40%", LONG, || async {
-        let v = js_soft(&page, "return window.require('WAWebOfflineHandler').OfflineMessageHandler.getOfflineDeliveryProgress();").await?;
+        let v = js_soft(
+            &page,
+            "return window.require('WAWebOfflineHandler').OfflineMessageHandler.getOfflineDeliveryProgress();",
+        )
+        .await?;
         (v.as_u64()? >= 40).then_some(())
     })
     .await?;

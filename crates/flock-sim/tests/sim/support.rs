@@ -84,6 +84,17 @@ impl TestBrowser {
         Ok(page)
     }
 
+    /// Kills the browser process (a crash, not a clean exit).
+    pub async fn kill(mut self) -> Result<()> {
+        let killed = self.browser.kill().await;
+        let _ = self.browser.wait().await;
+        self.handler.abort();
+        match killed {
+            Some(r) => r.context("kill browser"),
+            None => Ok(()),
+        }
+    }
+
     pub async fn close(mut self) -> Result<()> {
         let closed = self.browser.close().await;
         let _ = self.browser.wait().await;
@@ -94,7 +105,9 @@ impl TestBrowser {
 
 /// Evaluates the body of an async function in the page; `undefined` becomes null.
 pub async fn js(page: &Page, body: &str) -> Result<Value> {
-    let f = format!("async () => {{ const __r = await (async () => {{ {body} }})(); return __r === undefined ? null : __r; }}");
+    let f = format!(
+        "async () => {{ const __r = await (async () => {{ {body} }})(); return __r === undefined ? null : __r; }}"
+    );
     let res = page.evaluate_function(f).await.with_context(|| format!("evaluate: {body}"))?;
     Ok(res.into_value::<Value>().unwrap_or(Value::Null))
 }
@@ -122,9 +135,14 @@ where
     }
 }
 
+/// The Socket model, whichever shape the module has (value, or under `default`).
+const SOCKET: &str =
+    "(() => { const m = window.require('WAWebSocketModel'); return (m.Socket || m.default.Socket); })()";
+
 /// Waits until the page's `Socket.state` equals `state`.
 pub async fn wait_state(page: &Page, state: &str) -> Result<()> {
-    let body = "return window.Debug && window.Debug.VERSION ? window.require('WAWebSocketModel').Socket.state : null;";
+    let body = format!("return window.Debug && window.Debug.VERSION ? {SOCKET}.state : null;");
+    let body = body.as_str();
     wait_for(&format!("Socket.state == {state}"), LONG, || async {
         (js_soft(page, body).await? == Value::String(state.to_owned())).then_some(())
     })
@@ -133,8 +151,25 @@ pub async fn wait_state(page: &Page, state: &str) -> Result<()> {
 
 /// Waits until the page is CONNECTED and `hasSynced`.
 pub async fn wait_synced(page: &Page) -> Result<()> {
-    let body = "if (!window.Debug || !window.Debug.VERSION) return false; const S = window.require('WAWebSocketModel').Socket; return S.state === 'CONNECTED' && S.hasSynced === true;";
-    wait_for("CONNECTED and hasSynced", LONG, || async { (js_soft(page, body).await? == Value::Bool(true)).then_some(()) }).await
+    let body = format!("if (!window.Debug || !window.Debug.VERSION) return false; const S = {SOCKET}; return S.state === 'CONNECTED' && S.hasSynced === true;");
+    let body = body.as_str();
+    wait_for("CONNECTED and hasSynced", LONG, || async {
+        (js_soft(page, body).await? == Value::Bool(true)).then_some(())
+    })
+    .await
+}
+
+/// Reloads the page and waits until the new document is synced.
+pub async fn reload_synced(page: &Page) -> Result<()> {
+    js(page, "window.__before_reload = true; setTimeout(() => location.reload(), 0); return true;").await?;
+    wait_for("the reloaded document", LONG, || async {
+        (js_soft(page, "return window.__before_reload === undefined && !!(window.Debug && window.Debug.VERSION);")
+            .await?
+            == Value::Bool(true))
+        .then_some(())
+    })
+    .await?;
+    wait_synced(page).await
 }
 
 /// The QR payload the page shows in its `data-ref` element (None if none).
@@ -148,6 +183,13 @@ pub async fn data_ref(page: &Page) -> Option<String> {
 
 pub async fn wait_qr(page: &Page) -> Result<String> {
     wait_for("a QR in data-ref", LONG, || data_ref(page)).await
+}
+
+/// Chromium writes localStorage to disk a few seconds after a change; a
+/// test that kills the browser waits this long first, so the profile holds
+/// what the page stored (as it would on a real machine after a while).
+pub async fn let_storage_settle() {
+    tokio::time::sleep(Duration::from_secs(6)).await;
 }
 
 /// The single open session (waits for it).
@@ -179,7 +221,7 @@ pub async fn record_events(page: &Page) -> Result<()> {
         window.require('WAWebConnModel').Conn.on('change:ref', (m, v) => window.__rec.refs.push(v));
         const C = window.require('WAWebCollections');
         C.Msg.on('change:ack', (m, v) => window.__rec.acks.push([m.id._serialized, v]));
-        C.Msg.on('add', (m) => window.__rec.added.push({ id: m.id._serialized, fromMe: m.id.fromMe, body: m.body }));
+        C.Msg.on('add', (m) => window.__rec.added.push({ id: m.id._serialized, fromMe: m.id.fromMe, body: m.body, isNewMsg: m.isNewMsg, remote: m.id.remote._serialized, author: m.author ? m.author._serialized : null, quoted: m.quotedStanzaID || null }));
         return true;
     "#)
     .await?;
@@ -216,3 +258,43 @@ pub async fn sim_with(tweak: impl FnOnce(&mut SimConfig)) -> Result<SimHandle> {
 
 pub const RAVI: &str = "+919800000001";
 pub const PRIYA: &str = "+919800000002";
+
+/// Test helpers installed in the page (`window.__t`): a send the way a
+/// bridge does it (chat lookup, key, `addAndSendMsgToChat`), and the
+/// existence check. Run again after a reload.
+pub const PAGE_HELPERS: &str = r#"
+    window.__t = {
+        async exists(wid) {
+            const r = await window.require('WAWebQueryExistsJob').queryWidExists(window.require('WAWebWidFactory').createWid(wid));
+            return r && { wid: r.wid._serialized, keys: Object.keys(r).sort() };
+        },
+        async send(to, body, extra) {
+            const { createWid } = window.require('WAWebWidFactory');
+            const MsgKey = window.require('WAWebMsgKey');
+            const U = window.require('WAWebUserPrefsMeUser');
+            const { chat } = await window.require('WAWebFindChatAction').findOrCreateLatestChat(createWid(to));
+            const me = chat.id.isLid() ? U.getMaybeMeLidUser() : U.getMaybeMePnUser();
+            const id = new MsgKey({ from: me, to: chat.id, id: await MsgKey.newId(), participant: chat.id.isGroup() ? me : undefined, selfDir: 'out' });
+            const [msgP, resP] = window.require('WAWebSendMsgChatAction').addAndSendMsgToChat(chat, Object.assign({
+                id, ack: 0, body, from: me, to: chat.id, local: true, self: 'out',
+                t: Math.floor(Date.now() / 1000), isNewMsg: true, type: 'chat' }, extra || {}));
+            const msg = await msgP;
+            const res = await resP;
+            return { id: msg.id._serialized, keyId: msg.id.id, chat: chat.id._serialized, res, ack: msg.ack, isSendFailure: !!msg.isSendFailure };
+        },
+        // A send to a number this page has not looked up yet: existence first.
+        async sendNew(to, body, extra) { await this.exists(to); return this.send(to, body, extra); },
+    };
+    return true;
+"#;
+
+pub async fn install_helpers(page: &Page) -> Result<()> {
+    js(page, PAGE_HELPERS).await.map(|_| ())
+}
+
+/// `window.__t.<call>` in the page, e.g. `send("919845000001@c.us", "hi")`.
+pub async fn t(page: &Page, call: &str) -> Result<Value> {
+    js(page, &format!("return await window.__t.{call};")).await
+}
+
+pub const PERSON: &str = "+919845000001";

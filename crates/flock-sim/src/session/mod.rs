@@ -1,6 +1,10 @@
 //! One actor per open page (one WebSocket on `/_wa/ws`): the server side of
 //! a WhatsApp Web session. It owns the login phase and its timers; the
-//! control API talks to it through [`SessionCmd`].
+//! control API talks to it through [`SessionCmd`]. What the server answers
+//! to a page's requests (send, existence, previews) is in `requests.rs`.
+
+mod phase;
+mod requests;
 
 use std::time::Duration;
 
@@ -13,73 +17,14 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::api::{LedgerEntry, SessionInfo};
+use crate::api::SessionInfo;
 use crate::error::{SimError, SimResult};
 use crate::ids;
+use crate::messages::OutMsg;
 use crate::qr;
-use crate::world::{e164, HistMsg, SessionCmd, SessionEntry, SharedRef, Device};
+use crate::world::{e164, Device, SessionCmd, SessionEntry, SharedRef};
 
-/// The login phase of a page. Pure data; the actor drives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Phase {
-    /// Socket open, waiting for the page's hello.
-    Opening,
-    /// Showing QR ref number `shown` (1-based) until `expires`.
-    Qr { shown: u32, payload: String, expires: Instant },
-    /// Too many refs: `UNPAIRED_IDLE` until `Cmd.refreshQR()`.
-    Idle,
-    /// Showing a pairing code requested for `digits`.
-    Code { code: String, digits: String, expires: Instant },
-    /// Scanned; `step` 0 = PAIRING, 1 = OPENING; CONNECTED at `until`.
-    Linking { digits: String, step: u8, until: Instant, fresh: bool },
-    /// CONNECTED, history sync running: progress ticks until `done`.
-    Syncing { digits: String, tick: u32, next: Instant },
-    /// CONNECTED and synced.
-    Ready { digits: String },
-    /// Connection lost (`TIMEOUT`).
-    Timeout { digits: String },
-    /// Opened elsewhere (`CONFLICT`).
-    Conflict { digits: String },
-    /// Banned (`TOS_BLOCK`).
-    Blocked,
-}
-
-impl Phase {
-    /// `Socket.state` for this phase.
-    pub fn socket_state(&self) -> &'static str {
-        match self {
-            Phase::Opening => "OPENING",
-            Phase::Qr { .. } | Phase::Code { .. } => "UNPAIRED",
-            Phase::Idle => "UNPAIRED_IDLE",
-            Phase::Linking { step: 0, .. } => "PAIRING",
-            Phase::Linking { .. } => "OPENING",
-            Phase::Syncing { .. } | Phase::Ready { .. } => "CONNECTED",
-            Phase::Timeout { .. } => "TIMEOUT",
-            Phase::Conflict { .. } => "CONFLICT",
-            Phase::Blocked => "TOS_BLOCK",
-        }
-    }
-
-    fn deadline(&self) -> Option<Instant> {
-        match self {
-            Phase::Qr { expires, .. } | Phase::Code { expires, .. } => Some(*expires),
-            Phase::Linking { until, .. } => Some(*until),
-            Phase::Syncing { next, .. } => Some(*next),
-            _ => None,
-        }
-    }
-
-    fn digits(&self) -> Option<&str> {
-        match self {
-            Phase::Linking { digits, .. }
-            | Phase::Syncing { digits, .. }
-            | Phase::Ready { digits }
-            | Phase::Timeout { digits }
-            | Phase::Conflict { digits } => Some(digits),
-            _ => None,
-        }
-    }
-}
+pub(crate) use phase::Phase;
 
 const SYNC_TICKS: u32 = 5;
 
@@ -90,35 +35,43 @@ struct Keys {
     adv: String,
 }
 
+/// The fifth field of the QR: WhatsApp Web's `DEVICE_PLATFORM` ("1" = Chrome).
+fn default_platform() -> String {
+    "1".into()
+}
+
 #[derive(Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 enum FromPage {
-    Hello { keys: Keys, #[serde(default)] auth: Option<String> },
+    Hello {
+        keys: Keys,
+        #[serde(default = "default_platform")]
+        platform: String,
+        #[serde(default)]
+        auth: Option<String>,
+    },
     RefreshQr,
-    AltLink { rid: u64, phone: String },
-    Send { rid: u64, msg: OutMsg },
-    QueryExists { rid: u64, wid: String },
-    LinkPreview { rid: u64, url: String },
+    AltLink {
+        rid: u64,
+        phone: String,
+    },
+    Send {
+        rid: u64,
+        msg: OutMsg,
+    },
+    QueryExists {
+        rid: u64,
+        wid: String,
+    },
+    LinkPreview {
+        rid: u64,
+        url: String,
+    },
+    FetchTimelock {
+        rid: u64,
+    },
     Takeover,
     Logout,
-}
-
-#[derive(Deserialize)]
-struct OutMsg {
-    id: String,
-    to: String,
-    #[serde(rename = "type", default = "chat_type")]
-    kind: String,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    caption: Option<String>,
-    #[serde(default, rename = "directPath")]
-    direct_path: Option<String>,
-}
-
-fn chat_type() -> String {
-    "chat".into()
 }
 
 struct Actor {
@@ -127,6 +80,7 @@ struct Actor {
     out: mpsc::UnboundedSender<String>,
     phase: Phase,
     keys: Option<Keys>,
+    platform: String,
     token: Option<String>,
     fresh: bool,
     sync_progress: u32,
@@ -164,7 +118,17 @@ pub(crate) async fn run(shared: SharedRef, socket: WebSocket) {
         w.sessions.insert(id, SessionEntry { info, cmd: cmd_tx, out: out_tx.clone() });
     }
     tracing::debug!(%id, "page session opened");
-    let mut actor = Actor { id, shared: shared.clone(), out: out_tx, phase: Phase::Opening, keys: None, token: None, fresh: false, sync_progress: 0 };
+    let mut actor = Actor {
+        id,
+        shared: shared.clone(),
+        out: out_tx,
+        phase: Phase::Opening,
+        keys: None,
+        platform: default_platform(),
+        token: None,
+        fresh: false,
+        sync_progress: 0,
+    };
     loop {
         let deadline = actor.phase.deadline();
         tokio::select! {
@@ -185,7 +149,11 @@ pub(crate) async fn run(shared: SharedRef, socket: WebSocket) {
             _ = sleep_until_opt(deadline) => actor.on_timer(),
         }
     }
-    shared.lock().sessions.remove(&id);
+    {
+        let mut w = shared.lock();
+        w.sessions.remove(&id);
+        w.note_session_counts();
+    }
     writer.abort();
     tracing::debug!(%id, "page session closed");
 }
@@ -205,7 +173,9 @@ impl Actor {
     fn reply(&self, rid: u64, res: SimResult<Value>) {
         match res {
             Ok(data) => self.send(json!({"t": "res", "rid": rid, "ok": true, "data": data})),
-            Err(e) => self.send(json!({"t": "res", "rid": rid, "ok": false, "error": {"kind": e.kind(), "message": e.to_string()}})),
+            Err(e) => self.send(
+                json!({"t": "res", "rid": rid, "ok": false, "error": {"kind": e.kind(), "message": e.to_string()}}),
+            ),
         }
     }
 
@@ -247,6 +217,7 @@ impl Actor {
             Phase::Idle => {}
             _ => i.qr_refs_shown = 0,
         }
+        w.note_session_counts();
     }
 
     fn show_qr(&mut self, shown: u32) {
@@ -256,7 +227,7 @@ impl Actor {
             let ttl = if shown <= 1 { w.config.first_qr_ttl_ms } else { w.config.next_qr_ttl_ms };
             (ttl, format!("2@{}", ids::random_b64(&mut w.rng, 45)))
         };
-        let payload = format!("{reference},{},{},{}", keys.noise, keys.identity, keys.adv);
+        let payload = format!("{reference},{},{},{},{}", keys.noise, keys.identity, keys.adv, self.platform);
         let matrix = qr::matrix(&payload).unwrap_or_default();
         self.send(json!({"t": "qr", "ref": reference, "ttl": ttl, "matrix": matrix}));
         self.enter(Phase::Qr { shown, payload, expires: Instant::now() + Duration::from_millis(ttl) });
@@ -264,8 +235,9 @@ impl Actor {
 
     fn on_page(&mut self, m: FromPage) {
         match m {
-            FromPage::Hello { keys, auth } => {
+            FromPage::Hello { keys, platform, auth } => {
                 self.keys = Some(keys);
+                self.platform = platform;
                 self.sync_progress = 0;
                 let had_auth = auth.is_some();
                 let resumed = auth.and_then(|tok| {
@@ -280,7 +252,12 @@ impl Actor {
                         self.fresh = false;
                         self.send(json!({"t": "paired", "token": tok, "pn": digits, "device": device, "lid": lid, "fresh": false}));
                         let ms = self.shared.lock().config.pairing_ms / 2;
-                        self.enter(Phase::Linking { digits, step: 1, until: Instant::now() + Duration::from_millis(ms), fresh: false });
+                        self.enter(Phase::Linking {
+                            digits,
+                            step: 1,
+                            until: Instant::now() + Duration::from_millis(ms),
+                            fresh: false,
+                        });
                     }
                     None if had_auth => {
                         // A stored login the server no longer knows: the page
@@ -310,7 +287,11 @@ impl Actor {
                 self.reply(rid, res);
             }
             FromPage::LinkPreview { rid, url } => {
-                let res = link_preview(&url);
+                let res = requests::link_preview(&url);
+                self.reply(rid, res);
+            }
+            FromPage::FetchTimelock { rid } => {
+                let res = self.fetch_timelock();
                 self.reply(rid, res);
             }
             FromPage::Takeover => {
@@ -341,96 +322,6 @@ impl Actor {
         self.send(json!({"t": "code", "code": code}));
         self.enter(Phase::Code { code: code.clone(), digits, expires: Instant::now() + Duration::from_millis(ttl) });
         Ok(Value::String(code))
-    }
-
-    fn query_exists(&self, wid: &str) -> SimResult<Value> {
-        if !matches!(self.phase, Phase::Ready { .. } | Phase::Syncing { .. }) {
-            return Err(SimError::Conflict("not connected".into()));
-        }
-        if wid.ends_with("@g.us") || wid.ends_with("@lid") {
-            return Ok(json!({"wid": wid}));
-        }
-        let digits = ids::phone_digits(wid)?;
-        let w = self.shared.lock();
-        if w.not_on_whatsapp(&digits) {
-            Ok(Value::Null)
-        } else {
-            let lid = w.phones.get(&digits).map(|p| format!("{}@lid", p.lid));
-            Ok(json!({"wid": ids::user_wid(&digits), "lid": lid}))
-        }
-    }
-
-    fn accept_send(&mut self, msg: OutMsg) -> SimResult<Value> {
-        let (Phase::Ready { digits } | Phase::Syncing { digits, .. }) = &self.phase else {
-            return Err(SimError::Conflict(format!("not connected ({})", self.phase.socket_state())));
-        };
-        let digits = digits.clone();
-        let now = Utc::now();
-        let mut w = self.shared.lock();
-        let Some(me) = w.phones.get(&digits) else {
-            return Err(SimError::NotFound("phone gone".into()));
-        };
-        let chat = msg.to.clone();
-        if chat.ends_with("@g.us") {
-            let g = w.groups.get(&chat).ok_or_else(|| SimError::NotFound(format!("group {chat}")))?;
-            if !g.members.contains(&digits) {
-                return Ok(json!({"messageSendResult": "ERROR", "error": {"code": 403, "text": "not-a-participant"}}));
-            }
-        } else {
-            let to = ids::phone_digits(&chat)?;
-            if w.not_on_whatsapp(&to) {
-                return Ok(json!({"messageSendResult": "ERROR", "error": {"code": 404, "text": "item-not-found"}}));
-            }
-            if me.restricted && !me.wrote_to_us.contains(&to) {
-                return Ok(json!({"messageSendResult": "ERROR", "error": {"code": 463, "text": "reachout-timelock"}}));
-            }
-        }
-        let media = match &msg.direct_path {
-            Some(p) => Some(w.media.get(p).ok_or_else(|| SimError::NotFound(format!("media {p} was never uploaded")))?.info.clone()),
-            None => None,
-        };
-        let me_wid = ids::user_wid(&digits);
-        let hist = HistMsg {
-            id: msg.id.clone(),
-            from_me: true,
-            chat: chat.clone(),
-            author: chat.ends_with("@g.us").then(|| me_wid.clone()),
-            body: msg.body.clone().or(msg.caption.clone()).unwrap_or_default(),
-            kind: msg.kind.clone(),
-            t: now.timestamp(),
-            ack: 1,
-            notify_name: None,
-        };
-        let serialized = hist.serialized();
-        w.ledger.push(LedgerEntry {
-            id: msg.id.clone(),
-            serialized: serialized.clone(),
-            from: e164(&digits),
-            chat,
-            kind: msg.kind,
-            text: msg.body.or(msg.caption),
-            media,
-            time: now,
-            ack: 1,
-            session: self.id,
-        });
-        w.history.entry(digits.clone()).or_default().push(hist);
-        let policy = w.config.auto_ack.clone();
-        drop(w);
-        let shared = self.shared.clone();
-        let key = msg.id;
-        tokio::spawn(async move {
-            let start = Instant::now();
-            for (after, ack) in [(policy.delivered_after_ms, 2), (policy.read_after_ms, 3)] {
-                if let Some(ms) = after {
-                    tokio::time::sleep_until(start + Duration::from_millis(ms)).await;
-                    let _ = shared.lock().apply_ack(&key, ack);
-                }
-            }
-        });
-        // Server ack (one tick) follows the send result.
-        self.send(json!({"t": "ack", "id": serialized, "ack": 1}));
-        Ok(json!({"messageSendResult": "OK", "t": now.timestamp()}))
     }
 
     fn on_timer(&mut self) {
@@ -488,7 +379,7 @@ impl Actor {
         // push from the control API can neither be lost nor overtake it.
         {
             let mut w = self.shared.lock();
-            let payload = w.sync_payload(&digits);
+            let payload = w.sync_payload(&digits, self.token.as_deref());
             let _ = self.out.send(payload.to_string());
             if let Some(e) = w.session_mut(self.id) {
                 e.info.state = "CONNECTED".into();
@@ -511,7 +402,7 @@ impl Actor {
             let device = p.next_device;
             p.next_device += 1;
             let lid = p.lid.clone();
-            w.devices.insert(tok.clone(), Device { digits: digits.clone(), device });
+            w.devices.insert(tok.clone(), Device { digits: digits.clone(), device, known_lids: Default::default() });
             (tok, device, lid, w.config.pairing_ms / 2)
         };
         self.token = Some(tok.clone());
@@ -524,14 +415,22 @@ impl Actor {
         match cmd {
             SessionCmd::Scanned { qr, digits, reply } => {
                 let res = match &self.phase {
-                    Phase::Qr { payload, expires, .. } if *payload == qr && Instant::now() < *expires => self.link(digits),
+                    Phase::Qr { payload, expires, .. }
+                        if crate::qr::payload_matches(payload, &qr) && Instant::now() < *expires =>
+                    {
+                        self.link(digits)
+                    }
                     _ => Err(SimError::Conflict("this QR code is no longer valid".into())),
                 };
                 let _ = reply.send(res);
             }
             SessionCmd::Paired { code, digits, reply } => {
                 let res = match &self.phase {
-                    Phase::Code { code: c, digits: d, expires } if *c == code && *d == digits && Instant::now() < *expires => self.link(digits),
+                    Phase::Code { code: c, digits: d, expires }
+                        if *c == code && *d == digits && Instant::now() < *expires =>
+                    {
+                        self.link(digits)
+                    }
                     _ => Err(SimError::Conflict("this pairing code is no longer valid".into())),
                 };
                 let _ = reply.send(res);
@@ -559,7 +458,7 @@ impl Actor {
                     let digits = digits.clone();
                     self.send(json!({"t": "state", "state": "OPENING"}));
                     let mut w = self.shared.lock();
-                    let payload = w.sync_payload(&digits);
+                    let payload = w.sync_payload(&digits, self.token.as_deref());
                     let _ = self.out.send(payload.to_string());
                     if let Some(e) = w.session_mut(self.id) {
                         e.info.state = "CONNECTED".into();
@@ -579,32 +478,5 @@ impl Actor {
             SessionCmd::Reload => self.send(json!({"t": "reload"})),
             SessionCmd::Close => {}
         }
-    }
-}
-
-/// A synthetic preview: no internet here, so title and description come
-/// from the URL itself.
-fn link_preview(url: &str) -> SimResult<Value> {
-    let parsed = url::Url::parse(url).map_err(|e| SimError::InvalidInput(format!("{url}: {e}")))?;
-    let host = parsed.host_str().unwrap_or("link").to_owned();
-    Ok(json!({"data": {
-        "title": host, "description": format!("Preview of {url}"),
-        "canonicalUrl": url, "matchedText": url, "richPreviewType": 0, "doNotPlayInline": true,
-    }}))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phases_map_to_socket_states() {
-        let now = Instant::now();
-        assert_eq!(Phase::Opening.socket_state(), "OPENING");
-        assert_eq!(Phase::Idle.socket_state(), "UNPAIRED_IDLE");
-        assert_eq!(Phase::Linking { digits: "1".into(), step: 0, until: now, fresh: true }.socket_state(), "PAIRING");
-        assert_eq!(Phase::Ready { digits: "1".into() }.socket_state(), "CONNECTED");
-        assert_eq!(Phase::Blocked.socket_state(), "TOS_BLOCK");
-        assert!(Phase::Ready { digits: "1".into() }.deadline().is_none());
     }
 }
