@@ -44,5 +44,5 @@ pub use lifecycle::{
 };
 pub use schedule::{Day, QuietHours, Schedule, ScheduleError};
 pub use spintax::{Position, Spintax, SpintaxError};
-pub use template::{RenderError, Template, TemplateError, TemplateShape};
+pub use template::{RenderError, Template, TemplateError, TemplateProblem, TemplateShape};
 pub use vars::{TargetVars, STANDARD_VARIABLES};

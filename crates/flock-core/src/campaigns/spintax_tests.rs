@@ -73,7 +73,8 @@ fn bars_outside_groups_and_escapes_are_text() {
 #[test]
 fn errors_name_their_position() {
     let at = |line, column| (line, column);
-    let cases: &[(&str, fn(&SpintaxError) -> bool, (u32, u32))] = &[
+    type Case = (&'static str, fn(&SpintaxError) -> bool, (u32, u32));
+    let cases: &[Case] = &[
         (
             "Hi {a|b",
             |e| matches!(e, SpintaxError::UnclosedGroup { .. }),

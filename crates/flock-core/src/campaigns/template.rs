@@ -79,6 +79,36 @@ impl TemplateError {
     }
 }
 
+/// A composition error as the composer shows it: where to put the caret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateProblem {
+    pub message: String,
+    pub fix: String,
+    pub position: Option<Position>,
+    /// The unknown variable, if that is the problem.
+    pub variable: Option<String>,
+    pub suggestion: Option<String>,
+}
+
+impl TemplateError {
+    pub fn problem(&self) -> TemplateProblem {
+        let (variable, suggestion) = match self {
+            Self::UnknownVariable {
+                name, suggestion, ..
+            } => (Some(name.clone()), suggestion.clone()),
+            _ => (None, None),
+        };
+        TemplateProblem {
+            message: self.to_string(),
+            fix: self.fix(),
+            position: self.position(),
+            variable,
+            suggestion,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RenderError {
     #[error("no value for `{variable}` (at {position}) and no fallback")]

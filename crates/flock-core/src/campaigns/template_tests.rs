@@ -216,3 +216,17 @@ fn errors_become_reports_with_a_fix() {
         Some("Give a fallback: {{ district | default(\"…\") }}, or fill district for this contact")
     );
 }
+
+#[test]
+fn problem_view_for_the_composer() {
+    let p = Template::compile("Hi\n{{ frist_name }}", &known())
+        .unwrap_err()
+        .problem();
+    assert_eq!(p.variable.as_deref(), Some("frist_name"));
+    assert_eq!(p.suggestion.as_deref(), Some("first_name"));
+    assert_eq!(p.position.map(|x| (x.line, x.column)), Some((2, 4)));
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["position"]["line"], 2);
+    let p = Template::compile("{a|", &known()).unwrap_err().problem();
+    assert_eq!((p.variable, p.position.map(|x| x.column)), (None, Some(1)));
+}

@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::limits::Limits;
 use crate::campaigns::seed::{between, mix};
 
-const PAUSE_SALT: u64 = 0x7061_7573_65; // "pause"
+const PAUSE_SALT: u64 = 0x0070_6175_7365; // "pause"
 
 /// Why an account must wait longer than its random gap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]

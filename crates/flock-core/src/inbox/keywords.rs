@@ -18,7 +18,7 @@
 //!    - `start_or_end`: also at the end, for Hindi and Tamil where the verb
 //!      comes last (`मुझे मैसेज बंद करो`, `மெசேஜ் நிறுத்துங்கள்`), unless the word
 //!      before it negates it (`मत`, `नहीं`, `not`, …).
-//!    A start match is void when Hindi negates after the verb (`रोको मत`).
+//!    - and a start match is void when Hindi negates after the verb (`रोको मत`).
 //! 4. Opt-out wins over opt-in; opt-in keywords are `whole` (`START`).
 //!
 //! The default Hindi and Tamil keywords are imperative forms of "stop" and
