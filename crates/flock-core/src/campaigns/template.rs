@@ -73,7 +73,10 @@ impl TemplateError {
                     .into()
             }
             Self::UnknownVariable { known, .. } => {
-                format!("Use one of {}, or import a CSV with a column of that name", known.join(", "))
+                format!(
+                    "Use one of {}, or import a CSV with a column of that name; to write braces as text, use \\{{ and \\}}",
+                    known.join(", ")
+                )
             }
         }
     }

@@ -230,3 +230,10 @@ fn problem_view_for_the_composer() {
     let p = Template::compile("{a|", &known()).unwrap_err().problem();
     assert_eq!((p.variable, p.position.map(|x| x.column)), (None, Some(1)));
 }
+
+#[test]
+fn double_braces_meant_as_text_get_an_escape_hint() {
+    let e = Template::compile("Use code {{SAVE10}}", &known()).unwrap_err();
+    assert!(matches!(e, TemplateError::UnknownVariable { ref name, .. } if name == "SAVE10"));
+    assert!(e.fix().ends_with("use \\{ and \\}"), "{}", e.fix());
+}
