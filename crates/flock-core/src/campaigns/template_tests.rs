@@ -237,3 +237,17 @@ fn double_braces_meant_as_text_get_an_escape_hint() {
     assert!(matches!(e, TemplateError::UnknownVariable { ref name, .. } if name == "SAVE10"));
     assert!(e.fix().ends_with("use \\{ and \\}"), "{}", e.fix());
 }
+
+#[test]
+fn csv_columns_in_hindi_and_tamil_are_variables() {
+    let known = known_variables(["மாவட்டம்"]);
+    let t = Template::compile("{{ மாவட்டம் }}!", &known).unwrap();
+    let mut v = TargetVars::new();
+    v.set_column("மாவட்டம்", "மதுரை");
+    assert_eq!(t.render(&v, 0).unwrap(), "மதுரை!");
+    let known = known_variables(["मतदान केंद्र"]);
+    let t = Template::compile("केंद्र: {{ मतदान_केंद्र }}", &known).unwrap();
+    let mut v = TargetVars::new();
+    v.set_column("मतदान केंद्र", "12");
+    assert_eq!(t.render(&v, 0).unwrap(), "केंद्र: 12");
+}
