@@ -77,6 +77,7 @@ pub enum SkipReason {
     OwnAccount,
     /// Known only by a privacy id (phone hidden).
     PhoneHidden,
+    #[serde(rename = "not_on_whatsapp")]
     NotOnWhatsApp,
     /// Contacted by a campaign in the last `days` days (a campaign setting).
     RecentlyContacted {
@@ -88,10 +89,28 @@ pub enum SkipReason {
     },
     /// The campaign is limited to consenting or inbound contacts.
     NoConsent,
+    /// The campaign already reaches this person under another key
+    /// (phone and privacy id of one contact).
+    DuplicatePerson,
     CampaignCancelled,
 }
 
 impl SkipReason {
+    /// The code stored in `messages.skip_reason` (the serde tag).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::OptedOut => "opted_out",
+            Self::OwnAccount => "own_account",
+            Self::PhoneHidden => "phone_hidden",
+            Self::NotOnWhatsApp => "not_on_whatsapp",
+            Self::RecentlyContacted { .. } => "recently_contacted",
+            Self::MissingValue { .. } => "missing_value",
+            Self::NoConsent => "no_consent",
+            Self::DuplicatePerson => "duplicate_person",
+            Self::CampaignCancelled => "campaign_cancelled",
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Self::OptedOut => "opted out".into(),
@@ -105,6 +124,9 @@ impl SkipReason {
                 format!("no value for {{{{ {variable} }}}} and no fallback")
             }
             Self::NoConsent => "no consent and never wrote to us".into(),
+            Self::DuplicatePerson => {
+                "already reached by this campaign under another number or id".into()
+            }
             Self::CampaignCancelled => "campaign cancelled".into(),
         }
     }

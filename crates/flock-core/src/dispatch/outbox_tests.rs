@@ -205,3 +205,28 @@ fn status_names_round_trip() {
         assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
     }
 }
+
+#[test]
+fn skip_codes_are_the_serde_tags_and_the_stored_codes() {
+    let all = [
+        SkipReason::OptedOut,
+        SkipReason::OwnAccount,
+        SkipReason::PhoneHidden,
+        SkipReason::NotOnWhatsApp,
+        SkipReason::RecentlyContacted { days: 3 },
+        SkipReason::MissingValue {
+            variable: "x".into(),
+        },
+        SkipReason::NoConsent,
+        SkipReason::DuplicatePerson,
+        SkipReason::CampaignCancelled,
+    ];
+    for r in &all {
+        assert_eq!(serde_json::to_value(r).unwrap()["kind"], r.code());
+        assert!(!r.describe().is_empty());
+    }
+    assert_eq!(
+        SkipReason::DuplicatePerson.code(),
+        crate::repo::outbox::DUPLICATE_PERSON
+    );
+}

@@ -32,6 +32,7 @@ pub enum SendOutcome {
     ReachoutTimelocked {
         until: Option<DateTime<Utc>>,
     },
+    #[serde(rename = "not_on_whatsapp")]
     NotOnWhatsApp,
     NotAParticipant,
     MediaRejected {
