@@ -176,6 +176,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_of_the_launch_options_hides_the_database_password() {
+        use clap::Parser;
+        let options =
+            crate::launch::LaunchOptions::try_parse_from(["flock", "--database-url", "postgres://flock@db/flock?password=s3cret"])
+                .unwrap();
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("s3cret") && shown.contains("password=****"), "{shown}");
+    }
+
+    #[test]
     fn shell_errors_keep_their_cause_and_report_a_fix() {
         let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
         let err = ShellError::Export { path: "/home/ana/Downloads".into(), source: io };

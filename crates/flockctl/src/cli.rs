@@ -76,3 +76,17 @@ pub struct SimServeArgs {
     #[arg(long)]
     pub scenario: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[test]
+    fn debug_of_the_command_line_hides_the_database_password() {
+        let cli = super::Cli::try_parse_from(["flockctl", "--database-url", "postgres://flock:s3cret@db/flock", "db", "status"])
+            .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("s3cret") && shown.contains("flock:****@db"), "{shown}");
+        assert_eq!(cli.database_url.as_deref(), Some("postgres://flock:s3cret@db/flock"));
+    }
+}

@@ -8,6 +8,13 @@ use crate::output::print_json;
 
 pub async fn run(cli: Cli) -> Result<(), ErrorReport> {
     let paths = DataPaths::new(cli.data_dir.clone().unwrap_or_else(DataPaths::default_root));
+    // A bad value of one key is ignored (its default used): say so. A file
+    // that cannot be read at all is the error of the command that needs it.
+    if let Ok(loaded) = flock_core::settings::SettingsStore::for_paths(&paths).load() {
+        for problem in &loaded.problems {
+            crate::output::print_warning(cli.json, &problem.report());
+        }
+    }
     match &cli.command {
         Command::Accounts(cmd) => crate::accounts::run(&cli, &paths, cmd).await,
         Command::Run => crate::accounts::run_sessions(&cli, &paths).await,

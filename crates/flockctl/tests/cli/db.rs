@@ -59,3 +59,22 @@ fn a_wrong_database_url_is_one_clear_line_and_a_failure() {
     assert!(err["error"]["message"].as_str().unwrap().contains("mysql://"));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_bad_setting_is_a_warning_naming_the_key_and_the_rest_still_works() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("flock-data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("settings.json"), r#"{"groups_resync_minutes": "soon", "theme": "dark"}"#).unwrap();
+    let out = flockctl(home.path(), &["--data-dir", data.to_str().unwrap(), "db", "migrate", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout_json(&out)["backend"], "sqlite");
+    let warning: serde_json::Value = serde_json::from_slice(&out.stderr).expect("one JSON warning on stderr");
+    let message = warning["warning"]["message"].as_str().unwrap();
+    assert!(message.contains("\"groups_resync_minutes\" is \"soon\"; expected a whole number of minutes"), "{message}");
+    assert!(warning["warning"]["fix"].as_str().unwrap().contains("remove the key"));
+
+    let out = flockctl(home.path(), &["--data-dir", data.to_str().unwrap(), "db", "status"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("warning: ") && stderr.contains("groups_resync_minutes"), "{stderr}");
+}
