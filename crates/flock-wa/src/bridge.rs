@@ -28,13 +28,22 @@ pub fn load(data_dir: Option<&Path>) -> Cow<'static, str> {
     Cow::Borrowed(BUILT_IN)
 }
 
-/// A JavaScript call of a bridge command, with its arguments JSON-encoded.
+/// A JavaScript call of a quick bridge command (it answers a JSON string
+/// at once), with its arguments JSON-encoded.
 pub fn call(command: &str, args: &[serde_json::Value]) -> String {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     format!(
-        "(function(){{var b=window.__flockBridge;if(!b||typeof b.{command}!=='function')return 'no bridge';return b.{command}({});}})()",
+        "(function(){{var b=window.__flockBridge;if(!b||typeof b.{command}!=='function')return JSON.stringify({{ok:false,error:'no_bridge'}});return b.{command}({});}})()",
         args.join(",")
     )
+}
+
+/// A long bridge command: the page answers at once that it started, and
+/// later with a `reply` event carrying `call`.
+pub fn start(command: &str, call: u64, args: &[serde_json::Value]) -> String {
+    let mut all = vec![serde_json::Value::from(call)];
+    all.extend_from_slice(args);
+    self::call(command, &all)
 }
 
 #[cfg(test)]
@@ -54,5 +63,7 @@ mod tests {
     fn calls_encode_arguments() {
         let js = call("pairingCode", &[serde_json::json!("91\"98")]);
         assert!(js.contains(r#"b.pairingCode("91\"98")"#), "{js}");
+        let js = start("send", 7, &[serde_json::json!({"to": "1@g.us"})]);
+        assert!(js.contains(r#"b.send(7,{"to":"1@g.us"})"#), "{js}");
     }
 }

@@ -8,7 +8,7 @@ use crate::error::WaError;
 /// An SVG image of `payload` (the `ref,noiseKey,identityKey,advSecret` string).
 pub fn qr_svg(payload: &str) -> Result<String, WaError> {
     let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::L)
-        .map_err(|e| WaError::Qr(e.to_string()))?;
+        ?;
     Ok(code
         .render()
         .min_dimensions(264, 264)
@@ -20,7 +20,7 @@ pub fn qr_svg(payload: &str) -> Result<String, WaError> {
 /// The QR as text for a terminal (unicode half blocks, dark on light).
 pub fn qr_text(payload: &str) -> Result<String, WaError> {
     let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::L)
-        .map_err(|e| WaError::Qr(e.to_string()))?;
+        ?;
     Ok(code
         .render::<qrcode::render::unicode::Dense1x2>()
         .dark_color(qrcode::render::unicode::Dense1x2::Light)

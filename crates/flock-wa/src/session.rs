@@ -1,9 +1,12 @@
-//! The session actor: one per account. It alone owns the browser; callers
-//! hold a cheap [`SessionHandle`] (commands over a bounded channel, one-shot
-//! replies) and read [`SessionEvent`]s. The chromiumoxide handler ending
-//! means the browser died: that is an event, never a panic.
+//! The session actor: one per account. It alone owns the browser process;
+//! callers hold a cheap [`SessionHandle`] (see `handle.rs`) and read
+//! [`SessionEvent`]s. The chromiumoxide handler ending means the browser
+//! died: that is an event, never a panic.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
@@ -13,13 +16,16 @@ use chromiumoxide::error::CdpError;
 use chromiumoxide::Page;
 use futures::StreamExt;
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::bridge;
-use crate::error::WaError;
-use crate::events::{BridgeEvent, SessionEvent};
+use crate::capability::Capabilities;
+use crate::error::{LaunchCause, NavigateCause, WaError};
+use crate::events::{describe_unreadable, BridgeEvent, MessageEvent, SessionEvent};
+use crate::handle::SessionHandle;
 use crate::launch::{launch_flags, major_version, user_agent, LaunchOptions};
 use crate::locate::{find_browser, BrowserBinary, BrowserPreference};
+use crate::state::SocketState;
 
 /// Everything needed to start a session.
 #[derive(Debug, Clone)]
@@ -53,19 +59,46 @@ pub struct SessionHealth {
     pub browser: BrowserBinary,
 }
 
-enum Command {
-    Eval { js: String, reply: oneshot::Sender<Result<serde_json::Value, WaError>> },
+/// What the session knows about its page right now (from the bridge's
+/// pushed events; never polled).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Status {
+    /// `Socket.state`; `None` until the current document reported one.
+    pub state: Option<SocketState>,
+    pub has_synced: bool,
+    /// The features of the current document (`None` before its boot).
+    pub capabilities: Option<Capabilities>,
+    /// Documents the bridge started in (one per page load).
+    pub documents: u32,
+}
+
+impl Status {
+    /// Connected and past the first sync: usable.
+    pub fn ready(&self) -> bool {
+        self.state == Some(SocketState::Connected) && self.has_synced
+    }
+}
+
+pub(crate) enum Command {
     Health { reply: oneshot::Sender<SessionHealth> },
     Close { reply: oneshot::Sender<()> },
 }
 
-/// A cheap, cloneable handle on a running session. When every handle is
-/// dropped, the actor closes the browser.
-#[derive(Debug, Clone)]
-pub struct SessionHandle {
-    tx: mpsc::Sender<Command>,
-    pid: Option<u32>,
-    browser: BrowserBinary,
+/// State shared by the handle and the binding listener.
+pub(crate) struct Shared {
+    pub label: String,
+    pub status: watch::Sender<Status>,
+    /// Acks and incoming messages.
+    pub messages: broadcast::Sender<MessageEvent>,
+    /// Long bridge commands waiting for their `reply` event.
+    pub pending: Mutex<HashMap<u64, oneshot::Sender<serde_json::Value>>>,
+    pub next_call: AtomicU64,
+}
+
+impl Shared {
+    fn drop_pending(&self) {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 pub struct Session;
@@ -99,10 +132,9 @@ impl Session {
         if opts.as_root {
             builder = builder.no_sandbox();
         }
-        let config = builder.build().map_err(|cause| WaError::Launch { path: binary.path.clone(), cause })?;
-        let (mut browser, mut handler) = Browser::launch(config)
-            .await
-            .map_err(|e| WaError::Launch { path: binary.path.clone(), cause: e.to_string() })?;
+        let launch_err = |cause: LaunchCause| WaError::Launch { path: binary.path.clone(), cause };
+        let config = builder.build().map_err(|c| launch_err(LaunchCause::Config(c)))?;
+        let (mut browser, mut handler) = Browser::launch(config).await.map_err(|e| launch_err(LaunchCause::Cdp(e)))?;
         let pid = browser.get_mut_child().and_then(|c| c.as_mut_inner().id());
         tracing::info!(label = %cfg.label, browser = %binary.path.display(), ?pid, "browser started");
 
@@ -121,7 +153,14 @@ impl Session {
         });
 
         let (events_tx, events_rx) = mpsc::unbounded_channel();
-        let page = match setup_page(&browser, &cfg, events_tx.clone()).await {
+        let shared = Arc::new(Shared {
+            label: cfg.label.clone(),
+            status: watch::channel(Status::default()).0,
+            messages: broadcast::channel(4096).0,
+            pending: Mutex::new(HashMap::new()),
+            next_call: AtomicU64::new(1),
+        });
+        let page = match setup_page(&browser, &cfg, events_tx.clone(), shared.clone()).await {
             Ok(page) => page,
             Err(e) => {
                 let _ = tokio::time::timeout(Duration::from_secs(5), browser.close()).await;
@@ -131,9 +170,9 @@ impl Session {
             }
         };
         let (tx, rx) = mpsc::channel(16);
-        let actor = Actor { label: cfg.label.clone(), browser, page, pid, binary: binary.clone(), events: events_tx, handler_task };
+        let actor = Actor { label: cfg.label.clone(), browser, pid, binary: binary.clone(), events: events_tx, handler_task };
         tokio::spawn(actor.run(rx, died_rx));
-        Ok((SessionHandle { tx, pid, browser: binary }, events_rx))
+        Ok((SessionHandle::new(tx, page, shared, pid, binary), events_rx))
     }
 }
 
@@ -152,46 +191,115 @@ async fn setup_page(
     browser: &Browser,
     cfg: &SessionConfig,
     events: mpsc::UnboundedSender<SessionEvent>,
+    shared: Arc<Shared>,
 ) -> Result<Page, WaError> {
-    let page = browser.new_page("about:blank").await?;
+    let page = browser.new_page("about:blank").await.map_err(WaError::cdp("opening a tab"))?;
     // A normal desktop user agent with the browser's real major version.
     let major = browser.version().await.ok().and_then(|v| major_version(&v.product)).unwrap_or(131);
-    page.set_user_agent(user_agent(std::env::consts::OS, major)).await?;
+    page.set_user_agent(user_agent(std::env::consts::OS, major)).await.map_err(WaError::cdp("setting the user agent"))?;
 
     // Page-to-host events: pushed through the binding, never polled.
-    let mut calls = page.event_listener::<EventBindingCalled>().await?;
-    let label = cfg.label.clone();
+    let mut calls = page.event_listener::<EventBindingCalled>().await.map_err(WaError::cdp("listening to the binding"))?;
     tokio::spawn(async move {
         while let Some(call) = calls.next().await {
             if call.name != bridge::BINDING {
                 continue;
             }
-            match BridgeEvent::parse(&call.payload) {
-                Ok(ev) => {
-                    tracing::debug!(%label, ?ev, "bridge event");
-                    if events.send(SessionEvent::Bridge(ev)).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => tracing::warn!(%label, "unreadable bridge event {:?}: {e}", call.payload),
-            }
+            route(&shared, &events, &call.payload);
         }
+        // The page is gone: nothing will answer the waiting commands.
+        shared.drop_pending();
     });
-    page.execute(AddBindingParams::new(bridge::BINDING)).await?;
+    page.execute(AddBindingParams::new(bridge::BINDING)).await.map_err(WaError::cdp("adding the binding"))?;
     // Runs before the page's own scripts on every new document; the script
     // itself skips iframes and a second run in the same document.
-    page.execute(AddScriptToEvaluateOnNewDocumentParams::new(cfg.bridge_js.clone())).await?;
+    page.execute(AddScriptToEvaluateOnNewDocumentParams::new(cfg.bridge_js.clone()))
+        .await
+        .map_err(WaError::cdp("installing the bridge"))?;
     match tokio::time::timeout(cfg.launch_timeout, page.goto(cfg.url.as_str())).await {
         Ok(Ok(_)) => Ok(page),
-        Ok(Err(e)) => Err(WaError::Navigate { url: cfg.url.clone(), cause: e.to_string() }),
-        Err(_) => Err(WaError::Navigate { url: cfg.url.clone(), cause: format!("no answer within {:?}", cfg.launch_timeout) }),
+        Ok(Err(e)) => Err(WaError::Navigate { url: cfg.url.clone(), cause: NavigateCause::Cdp(e) }),
+        Err(_) => Err(WaError::Navigate { url: cfg.url.clone(), cause: NavigateCause::Timeout(cfg.launch_timeout) }),
     }
+}
+
+/// Handles one binding payload: a reply goes to its waiting command, an
+/// event updates the status and goes to the owner (when it still listens;
+/// replies and the status keep working without it).
+fn route(shared: &Shared, events: &mpsc::UnboundedSender<SessionEvent>, payload: &str) {
+    let label = &shared.label;
+    let value: serde_json::Value = match serde_json::from_str(payload) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(%label, "unreadable bridge event ({}): {e}", describe_unreadable(payload));
+            return;
+        }
+    };
+    if value["type"] == "reply" {
+        let call = value["call"].as_u64().unwrap_or(0);
+        let waiting = shared.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&call);
+        match waiting {
+            Some(tx) => {
+                let mut value = value;
+                let _ = tx.send(value["result"].take());
+            }
+            None => tracing::debug!(%label, call, "a bridge reply nobody waits for any more"),
+        }
+        return;
+    }
+    match value["type"].as_str() {
+        Some("ack" | "message") => {
+            match serde_json::from_value::<MessageEvent>(value) {
+                Ok(ev) => {
+                    tracing::trace!(%label, ?ev, "message event");
+                    let _ = shared.messages.send(ev);
+                }
+                Err(e) => tracing::warn!(%label, "unreadable message event ({}): {e}", describe_unreadable(payload)),
+            }
+            return;
+        }
+        Some("capabilities") => {
+            match serde_json::from_value::<Capabilities>(value["capabilities"].clone()) {
+                Ok(caps) => {
+                    tracing::info!(%label, unavailable = ?caps.unavailable().iter().map(|c| c.capability.as_str()).collect::<Vec<_>>(), "WhatsApp Web features now");
+                    shared.status.send_modify(|s| s.capabilities = Some(caps));
+                }
+                Err(e) => tracing::warn!(%label, "unreadable capabilities ({}): {e}", describe_unreadable(payload)),
+            }
+            return;
+        }
+        _ => {}
+    }
+    let ev: BridgeEvent = match serde_json::from_value(value) {
+        Ok(ev) => ev,
+        Err(e) => {
+            tracing::warn!(%label, "unreadable bridge event ({}): {e}", describe_unreadable(payload));
+            return;
+        }
+    };
+    tracing::debug!(%label, ?ev, "bridge event");
+    shared.status.send_modify(|s| match &ev {
+        BridgeEvent::Hello { .. } => {
+            // A new document: the old one's state and features are gone,
+            // and so are the commands it was running.
+            *s = Status { documents: s.documents + 1, ..Status::default() };
+        }
+        BridgeEvent::Boot { capabilities, .. } => s.capabilities = Some(capabilities.clone()),
+        BridgeEvent::State { state, has_synced, .. } => {
+            s.state = Some(state.clone());
+            s.has_synced = *has_synced;
+        }
+        _ => {}
+    });
+    if matches!(ev, BridgeEvent::Hello { .. }) {
+        shared.drop_pending();
+    }
+    let _ = events.send(SessionEvent::Bridge(ev));
 }
 
 struct Actor {
     label: String,
     browser: Browser,
-    page: Page,
     pid: Option<u32>,
     binary: BrowserBinary,
     events: mpsc::UnboundedSender<SessionEvent>,
@@ -204,14 +312,6 @@ impl Actor {
             tokio::select! {
                 cmd = rx.recv() => match cmd {
                     None => { self.close().await; return; }
-                    Some(Command::Eval { js, reply }) => {
-                        let res = match tokio::time::timeout(Duration::from_secs(20), self.page.evaluate_expression(js)).await {
-                            Ok(Ok(v)) => Ok(v.into_value::<serde_json::Value>().unwrap_or(serde_json::Value::Null)),
-                            Ok(Err(e)) => Err(WaError::from(e)),
-                            Err(_) => Err(WaError::Cdp("the page did not answer within 20 s".into())),
-                        };
-                        let _ = reply.send(res);
-                    }
                     Some(Command::Health { reply }) => {
                         let pid = self.pid;
                         let pss_kib = match pid {
@@ -255,91 +355,5 @@ impl Actor {
         }
         self.handler_task.abort();
         tracing::info!(label = %self.label, "browser closed");
-    }
-}
-
-impl SessionHandle {
-    /// The browser's process id.
-    pub fn pid(&self) -> Option<u32> {
-        self.pid
-    }
-
-    pub fn browser(&self) -> &BrowserBinary {
-        &self.browser
-    }
-
-    async fn eval(&self, js: String) -> Result<serde_json::Value, WaError> {
-        let (reply, rx) = oneshot::channel();
-        self.tx.send(Command::Eval { js, reply }).await.map_err(|_| WaError::Stopped)?;
-        rx.await.map_err(|_| WaError::Stopped)?
-    }
-
-    async fn bridge_call(&self, command: &str, args: &[serde_json::Value]) -> Result<(), WaError> {
-        match self.eval(bridge::call(command, args)).await? {
-            serde_json::Value::String(s) if s == "ok" => Ok(()),
-            other => Err(WaError::Cdp(format!("bridge {command}: {other}"))),
-        }
-    }
-
-    /// Asks for a pairing code for `phone_digits`; it arrives as
-    /// [`BridgeEvent::PairingCode`] (or `PairingError`).
-    pub async fn request_pairing_code(&self, phone_digits: &str) -> Result<(), WaError> {
-        self.bridge_call("pairingCode", &[serde_json::Value::String(phone_digits.to_string())]).await
-    }
-
-    /// Reclaims a session opened elsewhere (`Socket.takeover()`).
-    pub async fn takeover(&self) -> Result<(), WaError> {
-        self.bridge_call("takeover", &[]).await
-    }
-
-    /// Unlinks this device (`Socket.logout()`).
-    pub async fn logout(&self) -> Result<(), WaError> {
-        self.bridge_call("logout", &[]).await
-    }
-
-    /// Asks WhatsApp Web for a fresh QR (`Cmd.refreshQR()`).
-    pub async fn refresh_qr(&self) -> Result<(), WaError> {
-        self.bridge_call("refreshQr", &[]).await
-    }
-
-    /// What the bridge knows about itself in the current document:
-    /// `{duplicates, version, booted, missing, href}`.
-    pub async fn bridge_info(&self) -> Result<serde_json::Value, WaError> {
-        let v = self.eval(bridge::call("info", &[])).await?;
-        match v {
-            serde_json::Value::String(s) => serde_json::from_str(&s).map_err(|e| WaError::Cdp(e.to_string())),
-            other => Err(WaError::Cdp(format!("bridge info: {other}"))),
-        }
-    }
-
-    /// Every group the account is in, with participants, as the bridge
-    /// reads them: `[{waId, subject, description, lidAddressing, participants:
-    /// [{wid, isAdmin, isSuperAdmin, phoneE164, name}]}]`.
-    pub async fn groups(&self) -> Result<serde_json::Value, WaError> {
-        let v = self.eval(bridge::call("groups", &[])).await?;
-        let text = match v {
-            serde_json::Value::String(s) => s,
-            other => return Err(WaError::Cdp(format!("bridge groups: {other}"))),
-        };
-        let mut parsed: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| WaError::Cdp(format!("bridge groups: {e}")))?;
-        if parsed["ok"] != serde_json::Value::Bool(true) {
-            return Err(WaError::Cdp(format!("bridge groups: {}", parsed["error"])));
-        }
-        Ok(parsed["groups"].take())
-    }
-
-    pub async fn health(&self) -> Result<SessionHealth, WaError> {
-        let (reply, rx) = oneshot::channel();
-        self.tx.send(Command::Health { reply }).await.map_err(|_| WaError::Stopped)?;
-        rx.await.map_err(|_| WaError::Stopped)
-    }
-
-    /// Closes the browser (profile kept) and ends the actor.
-    pub async fn close(&self) {
-        let (reply, rx) = oneshot::channel();
-        if self.tx.send(Command::Close { reply }).await.is_ok() {
-            let _ = rx.await;
-        }
     }
 }
