@@ -1,0 +1,9 @@
+//! flock-wa against the simulator with a real headless Chromium: one test
+//! binary (`cargo nextest run --workspace -E 'package(flock-wa)'`).
+
+mod capabilities;
+mod errors;
+mod inbound;
+mod reconcile;
+mod send;
+mod support;
