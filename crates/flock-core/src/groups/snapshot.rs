@@ -1,6 +1,8 @@
 //! What one account sees of its groups at one moment: pure data, as the
-//! injected browser bridge reports it (JSON, camelCase).
+//! injected browser bridge reports it (JSON, camelCase). WhatsApp ids are
+//! read with flock-wa's typed [`WaId`], never parsed here.
 
+use flock_wa::WaId;
 use serde::{Deserialize, Serialize};
 
 /// Every group one account is in, with their participants.
@@ -55,35 +57,40 @@ impl ParticipantSnapshot {
     /// The participant's identity, or why it cannot be read.
     pub(crate) fn member_id(&self) -> Result<MemberId, String> {
         let wid = self.wid.trim();
-        if let Some(user) = wid.strip_suffix("@c.us").or_else(|| wid.strip_suffix("@s.whatsapp.net")) {
-            // A device suffix (`<digits>:<device>`) names the same person.
-            let digits = user.split(':').next().unwrap_or_default();
-            return e164_digits(digits)
-                .map(MemberId::Phone)
-                .ok_or_else(|| format!("\"{wid}\" is not a phone-number WhatsApp id"));
-        }
-        if let Some(id) = wid.strip_suffix("@lid") {
-            let id = id.split(':').next().unwrap_or_default();
-            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(format!("\"{wid}\" is not a privacy id"));
+        match WaId::parse(wid) {
+            Ok(id @ WaId::User(_)) => Ok(MemberId::Phone(id.e164().unwrap_or_default())),
+            Ok(lid @ WaId::Lid(_)) => {
+                let phone = self.phone_e164.as_deref().and_then(|p| WaId::from_e164(p).ok()).and_then(|p| p.e164());
+                Ok(MemberId::Lid { lid: lid.to_string(), phone })
             }
-            let phone = self
-                .phone_e164
-                .as_deref()
-                .map(str::trim)
-                .and_then(|p| e164_digits(p.strip_prefix('+').unwrap_or(p)));
-            return Ok(MemberId::Lid { lid: format!("{id}@lid"), phone });
+            Ok(WaId::Group(_)) => Err(format!("\"{wid}\" is a group id, not a participant")),
+            Err(e) => Err(e.to_string()),
         }
-        Err(format!("\"{wid}\" is neither a phone id (@c.us) nor a privacy id (@lid)"))
     }
 }
 
-/// `"919876543210"` → `"+919876543210"` (E.164 has at most 15 digits).
-fn e164_digits(digits: &str) -> Option<String> {
-    let ok = (6..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then(|| format!("+{digits}"))
+impl From<flock_wa::Participant> for ParticipantSnapshot {
+    fn from(p: flock_wa::Participant) -> Self {
+        ParticipantSnapshot {
+            wid: p.id.to_string(),
+            is_admin: p.is_admin,
+            is_super_admin: p.is_super_admin,
+            phone_e164: p.phone.as_ref().and_then(WaId::e164),
+            name: p.name,
+        }
+    }
+}
+
+impl From<flock_wa::GroupInfo> for GroupSnapshot {
+    fn from(g: flock_wa::GroupInfo) -> Self {
+        GroupSnapshot {
+            wa_id: g.id.to_string(),
+            subject: g.subject,
+            description: g.description,
+            participants: g.participants.into_iter().map(Into::into).collect(),
+            lid_addressing: g.lid_addressing,
+        }
+    }
 }
 
 #[cfg(test)]
