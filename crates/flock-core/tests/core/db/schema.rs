@@ -58,6 +58,7 @@ async fn an_unreachable_postgres_url_names_the_url_and_hides_the_password() {
     // The cause stays typed: the driver's own error, not a string.
     let cause = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<ConnectError>());
     assert!(matches!(cause, Some(ConnectError::Driver(_))), "{err:?}");
+    assert!(!format!("{err:?} {err:#?}").contains("s3cret"), "Debug hides it too");
 }
 
 /// The driver's connection options (and so a pool's `Debug`) hold the
