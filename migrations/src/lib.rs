@@ -39,6 +39,9 @@ mod m20261201_000211_drop_messages;
 mod m20261201_000212_create_messages;
 mod m20261201_000213_create_message_events;
 mod m20261201_000214_create_inbound_messages;
+mod m20261201_000401_add_accounts_limits;
+mod m20261201_000402_add_accounts_reachout_until;
+mod m20261201_000403_add_groups_admins_only;
 mod util;
 
 pub struct Migrator;
@@ -78,6 +81,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000212_create_messages::Migration),
             Box::new(m20261201_000213_create_message_events::Migration),
             Box::new(m20261201_000214_create_inbound_messages::Migration),
+            Box::new(m20261201_000401_add_accounts_limits::Migration),
+            Box::new(m20261201_000402_add_accounts_reachout_until::Migration),
+            Box::new(m20261201_000403_add_groups_admins_only::Migration),
         ]
     }
 }

@@ -93,6 +93,9 @@ pub enum SkipReason {
     /// (phone and privacy id of one contact).
     DuplicatePerson,
     CampaignCancelled,
+    /// A group none of the campaign's accounts is a member of (or, when only
+    /// admins may send, an admin of).
+    NoMemberAccount,
 }
 
 impl SkipReason {
@@ -108,6 +111,7 @@ impl SkipReason {
             Self::NoConsent => "no_consent",
             Self::DuplicatePerson => "duplicate_person",
             Self::CampaignCancelled => "campaign_cancelled",
+            Self::NoMemberAccount => "no_member_account",
         }
     }
 
@@ -128,6 +132,7 @@ impl SkipReason {
                 "already reached by this campaign under another number or id".into()
             }
             Self::CampaignCancelled => "campaign cancelled".into(),
+            Self::NoMemberAccount => "none of the campaign's accounts may send to this group (not a member, or not an admin where only admins may send)".into(),
         }
     }
 }

@@ -38,6 +38,12 @@ pub enum SendOutcome {
     MediaRejected {
         detail: String,
     },
+    /// This account cannot send it, another may (e.g. a group where only
+    /// admins may send, tried by a non-admin): back to pending at once, not
+    /// counted as an attempt.
+    NotForThisAccount {
+        detail: String,
+    },
     /// Anything else the session reports; `transient` says if a retry may help.
     Other {
         detail: String,
@@ -59,7 +65,9 @@ impl SendOutcome {
         match self {
             Self::Accepted { .. } => OutcomeClass::Success,
             Self::Uncertain { .. } => OutcomeClass::Uncertain,
-            Self::NotConnected | Self::ReachoutTimelocked { .. } => OutcomeClass::Transient,
+            Self::NotConnected | Self::ReachoutTimelocked { .. } | Self::NotForThisAccount { .. } => {
+                OutcomeClass::Transient
+            }
             Self::Other {
                 transient: true, ..
             } => OutcomeClass::Transient,
@@ -76,7 +84,10 @@ impl SendOutcome {
     pub fn counts_as_attempt(&self) -> bool {
         !matches!(
             self,
-            Self::Accepted { .. } | Self::Uncertain { .. } | Self::ReachoutTimelocked { .. }
+            Self::Accepted { .. }
+                | Self::Uncertain { .. }
+                | Self::ReachoutTimelocked { .. }
+                | Self::NotForThisAccount { .. }
         )
     }
 
@@ -99,7 +110,7 @@ impl SendOutcome {
             Self::NotOnWhatsApp => "the number is not on WhatsApp".into(),
             Self::NotAParticipant => "the account is not a participant of the group".into(),
             Self::MediaRejected { detail } => format!("WhatsApp rejected the media: {detail}"),
-            Self::Other { detail, .. } => detail.clone(),
+            Self::NotForThisAccount { detail } | Self::Other { detail, .. } => detail.clone(),
         }
     }
 }
