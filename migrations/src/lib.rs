@@ -39,6 +39,15 @@ mod m20261201_000211_drop_messages;
 mod m20261201_000212_create_messages;
 mod m20261201_000213_create_message_events;
 mod m20261201_000214_create_inbound_messages;
+mod m20261201_000301_add_campaigns_status_reason;
+mod m20261201_000302_add_campaigns_paused_by;
+mod m20261201_000303_add_campaigns_schedule;
+mod m20261201_000304_add_campaigns_options;
+mod m20261201_000305_create_campaign_accounts;
+mod m20261201_000306_create_campaign_events;
+mod m20261201_000307_create_campaign_variables;
+mod m20261201_000308_add_contacts_on_whatsapp;
+mod m20261201_000309_add_contacts_whatsapp_checked_at;
 mod m20261201_000401_add_accounts_limits;
 mod m20261201_000402_add_accounts_reachout_until;
 mod m20261201_000403_add_groups_admins_only;
@@ -81,6 +90,15 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000212_create_messages::Migration),
             Box::new(m20261201_000213_create_message_events::Migration),
             Box::new(m20261201_000214_create_inbound_messages::Migration),
+            Box::new(m20261201_000301_add_campaigns_status_reason::Migration),
+            Box::new(m20261201_000302_add_campaigns_paused_by::Migration),
+            Box::new(m20261201_000303_add_campaigns_schedule::Migration),
+            Box::new(m20261201_000304_add_campaigns_options::Migration),
+            Box::new(m20261201_000305_create_campaign_accounts::Migration),
+            Box::new(m20261201_000306_create_campaign_events::Migration),
+            Box::new(m20261201_000307_create_campaign_variables::Migration),
+            Box::new(m20261201_000308_add_contacts_on_whatsapp::Migration),
+            Box::new(m20261201_000309_add_contacts_whatsapp_checked_at::Migration),
             Box::new(m20261201_000401_add_accounts_limits::Migration),
             Box::new(m20261201_000402_add_accounts_reachout_until::Migration),
             Box::new(m20261201_000403_add_groups_admins_only::Migration),
@@ -109,4 +127,7 @@ pub const TABLES: &[&str] = &[
     "tag_rules",
     "suppressions",
     "suppression_events",
+    "campaign_accounts",
+    "campaign_events",
+    "campaign_variables",
 ];

@@ -1,6 +1,7 @@
-//! What a campaign is: its text, its schedule, its lifecycle. This part is
-//! pure (no database, no browser); the engine that stores campaigns and
-//! materialises their outbox builds on it.
+//! What a campaign is: its text, its schedule, its lifecycle, its audience,
+//! and its outbox. The rules are pure (no database, no browser); [`store`]
+//! keeps campaigns in the database and materialises their outbox,
+//! [`media`] stores their files, [`eta`] forecasts them.
 //!
 //! The pieces and how the engine uses them:
 //! - [`template`]: [`Template::compile`] at composition (and again when a
@@ -28,21 +29,37 @@
 //!   reason. When no account can send, the engine builds the reason with
 //!   [`lifecycle::no_sender_reason`] and steps `NoSender`; when one can
 //!   again, `SendersBack` resumes only a campaign that paused by itself.
+//!   [`transition`] applies an event to a stored campaign (status and
+//!   history in one transaction, compare-and-set on the old status): the
+//!   user's commands and the dispatcher both call it.
+//! - [`store`]: [`store::create`] (a checked draft), [`store::start`]
+//!   (the outbox materialised: one row per target, pending with its text or
+//!   skipped with the reason), [`store::preview`], [`store::show`],
+//!   [`store::list`], [`store::report_csv`].
 
+pub mod error;
+pub mod eta;
 pub mod identical;
 mod jinja;
 pub mod lifecycle;
+pub mod media;
+pub mod model;
 pub mod schedule;
 pub mod seed;
 pub mod spintax;
+pub mod store;
 pub mod template;
 pub mod vars;
 
+pub use error::CampaignError;
+pub use eta::Eta;
 pub use identical::{identical_text_report, IdenticalTextReport, IdenticalTexts};
 pub use lifecycle::{
     CampaignEvent, CampaignState, CampaignStatus, LifecycleError, PauseCause, Transition,
 };
+pub use model::{Audience, AudienceCount, CampaignCounts, CampaignOptions, ContentKind, CsvInput, NewCampaign};
 pub use schedule::{Day, QuietHours, Schedule, ScheduleError};
 pub use spintax::{Position, Spintax, SpintaxError};
 pub use template::{RenderError, Template, TemplateError, TemplateProblem, TemplateShape};
+pub use store::transition;
 pub use vars::{TargetVars, STANDARD_VARIABLES};

@@ -18,6 +18,14 @@ pub struct Model {
     pub finished_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The reason of the last transition.
+    pub status_reason: Option<String>,
+    /// `user` | `no_sender` while paused.
+    pub paused_by: Option<String>,
+    /// `campaigns::Schedule` (null: any time, from now).
+    pub schedule: Option<Json>,
+    /// `campaigns::CampaignOptions`.
+    pub options: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,9 @@ pub struct Model {
     pub consent_at: Option<Timestamp>,
     pub first_inbound_at: Option<Timestamp>,
     pub last_inbound_at: Option<Timestamp>,
+    /// The last existence check: `Some(false)` = not on WhatsApp; `None` = never checked.
+    pub on_whatsapp: Option<bool>,
+    pub whatsapp_checked_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

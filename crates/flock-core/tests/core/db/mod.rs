@@ -2,6 +2,10 @@
 //! SQLite and once on PostgreSQL (filter: `test(/db::/)`).
 
 mod accounts;
+mod campaigns;
+mod campaigns_lifecycle;
+mod campaigns_scale;
+mod campaigns_support;
 mod consent;
 mod contacts;
 mod contacts_import;
