@@ -136,6 +136,12 @@ impl World {
         } else if chat.ends_with("@lid") {
             match self.digits_of_lid(chat) {
                 Some(t) => t,
+                // Someone known only by privacy id (a group member whose
+                // number nobody shared): on WhatsApp, phone unknown.
+                None if self.lid_in_a_group(chat) => {
+                    let timelocked = self.phones.get(digits).is_some_and(|p| p.restricted());
+                    return (None, timelocked.then_some(Refusal::ReachoutTimelock));
+                }
                 None => return (None, Some(Refusal::UnknownLid)),
             }
         } else {
@@ -144,6 +150,10 @@ impl World {
         let timelocked = self.phones.get(digits).is_some_and(|p| p.restricted() && !p.wrote_to_us.contains(&target));
         let refusal = (timelocked && target != digits).then_some(Refusal::ReachoutTimelock);
         (Some(target), refusal)
+    }
+
+    fn lid_in_a_group(&self, lid: &str) -> bool {
+        self.groups.values().any(|g| g.info.participants.iter().any(|p| p.id == lid))
     }
 
     /// A page of `digits` submits a message. The same key id again is the
@@ -420,5 +430,14 @@ mod tests {
         w.set_timelock("919800000001", None);
         let unknown = w.submit(s, "919800000001", out("A4", "111111111111111@lid")).unwrap();
         assert_eq!(unknown.reply["error"]["code"], 404);
+        w.add_group(NewGroup {
+            subject: "g".into(),
+            participants: vec!["lid:222222222222222".into()],
+            ..Default::default()
+        })
+        .unwrap();
+        let member = w.submit(s, "919800000001", out("A5", "222222222222222@lid")).unwrap();
+        assert!(member.reply["t"].is_i64(), "a group member known only by lid is on WhatsApp");
+        assert_eq!(w.ledger[4].target, None);
     }
 }

@@ -318,3 +318,27 @@ async fn qr_built_from_the_key_modules_matches_the_screen_and_scans() -> Result<
     sim.shutdown().await?;
     Ok(())
 }
+
+/// Two browsers logged in as one phone at once: counted in
+/// `max_concurrent_sessions` (issue 12 asserts it never happens).
+#[tokio::test]
+async fn sessions_of_one_phone_are_counted_over_time() -> Result<()> {
+    let sim = sim_with(|_| {}).await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let (p1, p2) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let b1 = TestBrowser::launch(p1.path()).await?;
+    let page1 = login(&sim, &b1, RAVI).await?;
+    ensure!(sim.phones().await[0].max_concurrent_sessions == 1);
+    let b2 = TestBrowser::launch(p2.path()).await?;
+    let page2 = login(&sim, &b2, RAVI).await?;
+    let p = sim.phones().await.remove(0);
+    ensure!(p.sessions == 2 && p.max_concurrent_sessions == 2 && p.linked_devices == 2, "{p:?}");
+    page2.close().await.ok();
+    b2.close().await?;
+    wait_for("one session left", LONG, || async { (sim.phones().await[0].sessions == 1).then_some(()) }).await?;
+    ensure!(sim.phones().await[0].max_concurrent_sessions == 2, "the most at once stays");
+    page1.close().await.ok();
+    b1.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
