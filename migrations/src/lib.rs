@@ -25,6 +25,12 @@ mod m20261126_000014_create_inbound_messages;
 mod m20261126_000015_create_opt_outs;
 mod m20261126_000016_create_workstations;
 mod m20261126_000017_create_tag_rules;
+mod m20261201_000101_add_accounts_uuid;
+mod m20261201_000102_fill_accounts_uuid;
+mod m20261201_000103_index_accounts_uuid;
+mod m20261201_000104_create_flock_meta;
+mod m20261201_000105_insert_database_id;
+mod m20261201_000106_add_accounts_version;
 mod m20261201_000201_create_suppressions;
 mod m20261201_000202_create_suppression_events;
 mod m20261201_000203_copy_opt_outs_to_suppressions;
@@ -76,6 +82,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000015_create_opt_outs::Migration),
             Box::new(m20261126_000016_create_workstations::Migration),
             Box::new(m20261126_000017_create_tag_rules::Migration),
+            Box::new(m20261201_000101_add_accounts_uuid::Migration),
+            Box::new(m20261201_000102_fill_accounts_uuid::Migration),
+            Box::new(m20261201_000103_index_accounts_uuid::Migration),
+            Box::new(m20261201_000104_create_flock_meta::Migration),
+            Box::new(m20261201_000105_insert_database_id::Migration),
+            Box::new(m20261201_000106_add_accounts_version::Migration),
             Box::new(m20261201_000201_create_suppressions::Migration),
             Box::new(m20261201_000202_create_suppression_events::Migration),
             Box::new(m20261201_000203_copy_opt_outs_to_suppressions::Migration),
@@ -125,6 +137,7 @@ pub const TABLES: &[&str] = &[
     "inbound_messages",
     "workstations",
     "tag_rules",
+    "flock_meta",
     "suppressions",
     "suppression_events",
     "campaign_accounts",

@@ -11,10 +11,12 @@ pub mod entities;
 pub mod error;
 pub mod groups;
 pub mod inbox;
+pub mod lock;
 pub mod logging;
 pub mod paths;
 pub mod phone;
 pub mod repo;
+pub mod services;
 pub mod settings;
 
 pub use error::{CoreError, ErrorKind, ErrorReport};

@@ -1,5 +1,6 @@
-use std::path::PathBuf;
+use flock_wa::WaError;
 
+use super::profile::ProfileError;
 use crate::error::{ErrorKind, ErrorReport};
 use crate::repo::RepoError;
 
@@ -14,14 +15,18 @@ pub enum AccountError {
     BadPhone(String),
     #[error("account \"{name}\" is restricted by WhatsApp; it is not linked again while restricted")]
     Restricted { name: String },
-    #[error("cannot remove the browser profile {}: {source}", path.display())]
-    Profile { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
     #[error("the account service has stopped")]
     Stopped,
     #[error("account \"{name}\" is not active ({state})")]
     NotActive { name: String, state: String },
-    #[error("account \"{name}\": WhatsApp Web did not answer: {message}")]
-    Session { name: String, message: String },
+    #[error("account \"{name}\": WhatsApp Web did not answer: {source}")]
+    Session { name: String, #[source] source: WaError },
+    /// A state change could not be stored (after retries): it did not
+    /// happen, and the account shows "database unavailable" until it can.
+    #[error("account \"{name}\": the database is unavailable, so it was not {doing}: {source}")]
+    Unavailable { name: String, doing: String, #[source] source: RepoError },
 }
 
 impl AccountError {
@@ -43,10 +48,10 @@ impl AccountError {
                 message: self.to_string(),
                 fix: Some("Wait until WhatsApp lifts the restriction".into()),
             },
-            AccountError::Profile { .. } => ErrorReport {
+            AccountError::Profile(e) => ErrorReport {
                 kind: ErrorKind::Browser,
                 message: self.to_string(),
-                fix: Some("Close any browser window of this account and try again".into()),
+                fix: Some(e.fix().into()),
             },
             AccountError::Stopped => ErrorReport { kind: ErrorKind::Internal, message: self.to_string(), fix: None },
             AccountError::NotActive { .. } => ErrorReport {
@@ -58,6 +63,11 @@ impl AccountError {
                 kind: ErrorKind::Browser,
                 message: self.to_string(),
                 fix: Some("Try again; if it keeps failing, reset the account or update Flock".into()),
+            },
+            AccountError::Unavailable { .. } => ErrorReport {
+                kind: ErrorKind::Database,
+                message: self.to_string(),
+                fix: Some("Check the database (Settings, Database); Flock stores the change by itself once it answers".into()),
             },
         }
     }

@@ -12,6 +12,8 @@
 
 use std::time::Duration;
 
+use flock_wa::SocketState;
+
 use super::state::AccountState;
 
 /// Deadlines and limits. Every transitional state has a deadline.
@@ -110,7 +112,7 @@ pub enum Input {
     Restore,
     /// The bridge reported `Socket.state` / `hasSynced`; `identity`: the
     /// session knows its own number.
-    Socket { state: String, has_synced: bool, identity: bool },
+    Socket { state: SocketState, has_synced: bool, identity: bool },
     /// WhatsApp Web booted without internals the bridge needs.
     Missing { version: Option<String>, names: Vec<String> },
     /// `Cmd` `logout` fired: the device was unlinked (phone or elsewhere).
@@ -123,8 +125,15 @@ pub enum Input {
     PairingFailed { message: String },
     /// The identity was stored: the account may become active.
     IdentityStored,
-    /// Another account already has this number.
+    /// The number cannot be this account's and the login was made in this
+    /// session (a scan or pairing code just now): unlink that device.
     IdentityConflict { message: String, fix: String },
+    /// The profile was already logged in as another number than the
+    /// account's own: stop, but leave that device linked (it is someone
+    /// else's session, e.g. another database's account).
+    IdentityMismatch { message: String, fix: String },
+    /// The browser profile may not be opened for this account.
+    ProfileRefused { reason: String, fix: String },
     /// A send failed with this server code (463: reachout timelock).
     SendRejected { code: i32 },
     /// The current state's deadline passed.
@@ -279,6 +288,8 @@ fn decide(m: &mut Machine, input: Input, t: &Timeouts) -> Step {
         Input::IdentityConflict { message, fix } => Step::go(S::Failed, message, Some(&fix))
             .then(Action::LogoutSession)
             .then(Action::StopSession),
+        Input::IdentityMismatch { message, fix } => Step::go(S::Failed, message, Some(&fix)).then(Action::StopSession),
+        Input::ProfileRefused { reason, fix } => Step::go(S::Failed, reason, Some(&fix)).then(Action::StopSession),
         Input::SendRejected { code: 463 } => match m.state {
             S::Active | S::Reconnecting => Step::go(
                 S::Restricted,
@@ -322,28 +333,29 @@ fn restart(m: &mut Machine, t: &Timeouts, reason: String) -> Step {
     Step::go(S::Reconnecting, reason, None).then(Action::RestartAfter(delay))
 }
 
-fn on_socket(m: &mut Machine, state: &str, synced: bool, identity: bool, t: &Timeouts) -> Step {
-    let ready = state == "CONNECTED" && synced && identity;
+fn on_socket(m: &mut Machine, state: &SocketState, synced: bool, identity: bool, t: &Timeouts) -> Step {
+    use SocketState as W;
+    let ready = *state == W::Connected && synced && identity;
     match (m.state, state) {
         // Blocked by WhatsApp: whatever we were doing.
-        (_, "TOS_BLOCK" | "SMB_TOS_BLOCK") if m.state != S::Restricted => Step::go(
+        (_, W::TosBlock | W::SmbTosBlock) if m.state != S::Restricted => Step::go(
             S::Restricted,
             "WhatsApp has banned this number",
             Some("Sending is stopped; appeal in the WhatsApp app on the phone"),
         )
         .then(Action::StopSession),
-        (_, "DEPRECATED_VERSION") => Step::go(S::Failed, "WhatsApp Web says this browser is too old", Some("Update Chrome/Chromium, or set a newer browser in the settings"))
+        (_, W::DeprecatedVersion) => Step::go(S::Failed, "WhatsApp Web says this browser is too old", Some("Update Chrome/Chromium, or set a newer browser in the settings"))
             .then(Action::StopSession),
-        (_, "PROXYBLOCK") => Step::go(S::Failed, "WhatsApp Web is blocked by a proxy", Some("Check the network or proxy settings")).then(Action::StopSession),
+        (_, W::Proxyblock) => Step::go(S::Failed, "WhatsApp Web is blocked by a proxy", Some("Check the network or proxy settings")).then(Action::StopSession),
 
-        (S::WaitingForScan, "UNPAIRED") => match &m.link {
+        (S::WaitingForScan, W::Unpaired) => match &m.link {
             Some(LinkKind::PairingCode { .. }) if m.pairing_codes == 0 => {
                 m.pairing_codes = 1;
                 Step::only(Action::RequestPairingCode)
             }
             _ => Step::none(),
         },
-        (S::WaitingForScan, "UNPAIRED_IDLE") => match &m.link {
+        (S::WaitingForScan, W::UnpairedIdle) => match &m.link {
             Some(LinkKind::PairingCode { .. }) if m.pairing_codes < t.max_pairing_codes => {
                 m.pairing_codes += 1;
                 Step::only(Action::RequestPairingCode)
@@ -356,21 +368,21 @@ fn on_socket(m: &mut Machine, state: &str, synced: bool, identity: bool, t: &Tim
             .then(Action::StopSession),
             _ => Step::go(S::LinkExpired, "The QR code expired before it was scanned", Some(FIX_RETRY)).then(Action::StopSession),
         },
-        (S::WaitingForScan, "PAIRING") => Step::go(S::Syncing, "Linked; loading the chats", None),
-        (S::WaitingForScan, "CONNECTED") => {
+        (S::WaitingForScan, W::Pairing) => Step::go(S::Syncing, "Linked; loading the chats", None),
+        (S::WaitingForScan, W::Connected) => {
             let s = Step::go(S::Syncing, "Linked; loading the chats", None);
             if ready { s.then(Action::StoreIdentity) } else { s }
         }
-        (S::Syncing, "CONNECTED") if ready => Step::only(Action::StoreIdentity),
-        (S::Syncing, "UNPAIRED" | "UNPAIRED_IDLE") => {
+        (S::Syncing, W::Connected) if ready => Step::only(Action::StoreIdentity),
+        (S::Syncing, W::Unpaired | W::UnpairedIdle) => {
             Step::go(S::Failed, "Linking did not complete on the phone", Some(FIX_RETRY)).then(Action::StopSession)
         }
 
-        (S::Active, "CONNECTED") => Step::none(),
-        (S::Active, "TIMEOUT" | "OPENING" | "PAIRING") => {
+        (S::Active, W::Connected) => Step::none(),
+        (S::Active, W::Timeout | W::Opening | W::Pairing) => {
             Step::go(S::Reconnecting, "Connection to WhatsApp lost; reconnecting", None)
         }
-        (S::Active | S::Reconnecting | S::Syncing, "CONFLICT") => match m.conflict {
+        (S::Active | S::Reconnecting | S::Syncing, W::Conflict) => match m.conflict {
             ConflictPolicy::TakeOver => {
                 Step::go(S::Reconnecting, "WhatsApp was opened on another computer; taking over", None).then(Action::Takeover)
             }
@@ -381,12 +393,12 @@ fn on_socket(m: &mut Machine, state: &str, synced: bool, identity: bool, t: &Tim
             )
             .then(Action::StopSession),
         },
-        (S::Active | S::Reconnecting, "UNPAIRED" | "UNPAIRED_IDLE") => {
+        (S::Active | S::Reconnecting, W::Unpaired | W::UnpairedIdle) => {
             Step::go(S::LoggedOut, "WhatsApp no longer knows this device (logged out from the phone)", Some(FIX_LINK))
                 .then(Action::StopSession)
         }
-        (S::Reconnecting, "CONNECTED") if ready => Step::only(Action::StoreIdentity),
-        (S::Restricted, "UNPAIRED" | "UNPAIRED_IDLE") => {
+        (S::Reconnecting, W::Connected) if ready => Step::only(Action::StoreIdentity),
+        (S::Restricted, W::Unpaired | W::UnpairedIdle) => {
             Step::go(S::LoggedOut, "WhatsApp no longer knows this device", Some(FIX_LINK)).then(Action::StopSession)
         }
         _ => Step::none(),
@@ -401,7 +413,7 @@ mod tests {
         Timeouts::default()
     }
     fn sock(state: &str, synced: bool, identity: bool) -> Input {
-        Input::Socket { state: state.into(), has_synced: synced, identity }
+        Input::Socket { state: SocketState::parse(state), has_synced: synced, identity }
     }
     fn run(m: &mut Machine, inputs: Vec<Input>) -> Vec<Step> {
         inputs.into_iter().map(|i| step(m, i, &t())).collect()
@@ -514,6 +526,19 @@ mod tests {
         let mut m = Machine::new(S::Active, ConflictPolicy::TakeOver);
         step(&mut m, sock("TOS_BLOCK", false, false), &t());
         assert_eq!(m.state, S::Restricted);
+    }
+
+    #[test]
+    fn another_number_stops_without_unlinking_and_a_refused_profile_fails() {
+        let mut m = Machine::new(S::Reconnecting, ConflictPolicy::TakeOver);
+        let s = step(&mut m, Input::IdentityMismatch { message: "other".into(), fix: "fix".into() }, &t());
+        assert_eq!((m.state, s.actions), (S::Failed, vec![Action::StopSession]));
+        let mut m = Machine::new(S::Syncing, ConflictPolicy::TakeOver);
+        let s = step(&mut m, Input::IdentityConflict { message: "taken".into(), fix: "fix".into() }, &t());
+        assert_eq!(s.actions, vec![Action::LogoutSession, Action::StopSession]);
+        let mut m = Machine::new(S::Reconnecting, ConflictPolicy::TakeOver);
+        let s = step(&mut m, Input::ProfileRefused { reason: "foreign".into(), fix: "reset".into() }, &t());
+        assert_eq!((m.state, s.actions), (S::Failed, vec![Action::StopSession]));
     }
 
     #[test]

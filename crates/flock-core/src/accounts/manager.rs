@@ -8,10 +8,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::OnceCell;
+
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::error::{phone_digits, AccountError};
 use super::lifecycle::{Input, LinkKind};
+use super::profile::{Holding, Profiles};
 use super::settings::AccountSettings;
 use super::state::AccountState;
 use super::view::{AccountEvent, AccountView, Live};
@@ -19,6 +22,7 @@ use super::worker::{Worker, WorkerCmd, WorkerHandle};
 use crate::db::Database;
 use crate::paths::DataPaths;
 use crate::repo::accounts::{self as repo, Transition};
+use crate::repo::RepoError;
 
 /// How to link an account.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, specta::Type)]
@@ -53,6 +57,8 @@ pub(super) struct Inner {
     events: broadcast::Sender<AccountEvent>,
     workers: Mutex<HashMap<i64, WorkerHandle>>,
     live: Mutex<HashMap<i64, Live>>,
+    /// This database's own id (`flock_meta`), read once.
+    database_id: OnceCell<String>,
 }
 
 impl AccountManager {
@@ -66,6 +72,7 @@ impl AccountManager {
                 events,
                 workers: Mutex::new(HashMap::new()),
                 live: Mutex::new(HashMap::new()),
+                database_id: OnceCell::new(),
             }),
         }
     }
@@ -125,7 +132,8 @@ impl AccountManager {
         repo::get(self.inner.db.conn(), id).await?;
         self.send(id, Input::UserLogout, true).await?;
         self.stop_worker(id).await;
-        self.wipe_profile(id)?;
+        let row = repo::get(self.inner.db.conn(), id).await?;
+        self.inner.profiles().await?.wipe(&row)?;
         Ok(())
     }
 
@@ -133,12 +141,14 @@ impl AccountManager {
     pub async fn reset(&self, id: i64) -> Result<AccountView, AccountError> {
         repo::get(self.inner.db.conn(), id).await?;
         self.stop_worker(id).await;
-        self.wipe_profile(id)?;
+        let row = repo::get(self.inner.db.conn(), id).await?;
+        self.inner.profiles().await?.wipe(&row)?;
         self.inner.live.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
-        repo::clear_identity(self.inner.db.conn(), id).await?;
+        let row = repo::clear_identity(self.inner.db.conn(), id, row.version).await?;
         let row = repo::set_state(
             self.inner.db.conn(),
             id,
+            row.version,
             Transition { to: AccountState::New, reason: Some("Reset: the browser profile was wiped"), fix: None, deadline: None },
         )
         .await?;
@@ -150,7 +160,8 @@ impl AccountManager {
     pub async fn remove(&self, id: i64) -> Result<(), AccountError> {
         repo::get(self.inner.db.conn(), id).await?;
         self.stop_worker(id).await;
-        self.wipe_profile(id)?;
+        let row = repo::get(self.inner.db.conn(), id).await?;
+        self.inner.profiles().await?.wipe(&row)?;
         repo::remove(self.inner.db.conn(), id).await?;
         self.inner.live.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         self.inner.publish(AccountEvent::Removed { id });
@@ -179,14 +190,24 @@ impl AccountManager {
         self.send(id, Input::SendRejected { code }, false).await
     }
 
-    /// At start: brings back every linked account from its profile, without
-    /// a QR, one every `restore_stagger`. Accounts left in a transitional
-    /// state by a previous run that cannot be restored are settled first.
-    /// Returns how many accounts are being restored.
+    /// At start: brings back every linked account whose browser profile
+    /// this data folder holds, from that profile, without a QR, one every
+    /// `restore_stagger`. Accounts held here that a previous run left in a
+    /// transitional state are settled first. An account whose profile is
+    /// not here (it runs on another workstation) is left alone: no session,
+    /// no write. Returns how many accounts are being restored.
     pub async fn restore_all(&self) -> Result<usize, AccountError> {
+        let profiles = self.inner.profiles().await?;
         let rows = repo::list(self.inner.db.conn()).await?;
         let mut restore = Vec::new();
         for row in rows {
+            if self.worker_tx(row.id).is_some() {
+                continue;
+            }
+            match profiles.holding(&row) {
+                Holding::Held | Holding::Claimable => {}
+                Holding::None | Holding::Foreign => continue,
+            }
             let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
             let linked = row.phone.is_some();
             let settle = match state {
@@ -201,18 +222,15 @@ impl AccountManager {
                 _ => None,
             };
             if let Some((to, reason, fix)) = settle {
-                if self.worker_tx(row.id).is_none() {
-                    let row = repo::set_state(
-                        self.inner.db.conn(),
-                        row.id,
-                        Transition { to, reason: Some(reason), fix: Some(fix), deadline: None },
-                    )
-                    .await?;
-                    self.inner.publish(AccountEvent::Changed { account: self.inner.view_of(&row) });
+                let transition = Transition { to, reason: Some(reason), fix: Some(fix), deadline: None };
+                match repo::set_state(self.inner.db.conn(), row.id, row.version, transition).await {
+                    Ok(row) => self.inner.publish(AccountEvent::Changed { account: self.inner.view_of(&row) }),
+                    // Changed meanwhile by whoever runs it: theirs stands.
+                    Err(RepoError::Stale { .. } | RepoError::NotFound { .. }) => {}
+                    Err(e) => return Err(e.into()),
                 }
             }
         }
-        let restore: Vec<i64> = restore.into_iter().filter(|id| self.worker_tx(*id).is_none()).collect();
         let count = restore.len();
         let me = self.clone();
         let stagger = self.inner.settings.restore_stagger;
@@ -249,11 +267,11 @@ impl AccountManager {
             Some(tx) if view.state == AccountState::Active => tx,
             _ => return Err(AccountError::NotActive { name: view.name, state: view.state.as_str().into() }),
         };
-        let session_error = |message: String| AccountError::Session { name: view.name.clone(), message };
         let (reply, rx) = oneshot::channel();
         tx.send(WorkerCmd::ReadGroups(reply)).await.map_err(|_| AccountError::Stopped)?;
-        let raw = rx.await.map_err(|_| AccountError::Stopped)?.map_err(session_error)?;
-        serde_json::from_value(raw).map_err(|e| session_error(format!("unexpected group data: {e}")))
+        let groups = rx.await.map_err(|_| AccountError::Stopped)?;
+        let groups = groups.map_err(|source| AccountError::Session { name: view.name, source })?;
+        Ok(groups.into_iter().map(crate::groups::GroupSnapshot::from).collect())
     }
 
     /// The running session's process and bridge (None when not running).
@@ -278,7 +296,8 @@ impl AccountManager {
     }
 
     /// Sends an input to the account's worker, starting one if needed;
-    /// `wait`: until the worker has carried it out.
+    /// `wait`: until the worker has carried it out (and say whether its
+    /// change was stored).
     async fn send(&self, id: i64, input: Input, wait: bool) -> Result<(), AccountError> {
         let tx = match self.worker_tx(id) {
             Some(tx) => tx,
@@ -287,14 +306,15 @@ impl AccountManager {
         let (done, rx) = oneshot::channel();
         tx.send(WorkerCmd::Input(input, Some(done))).await.map_err(|_| AccountError::Stopped)?;
         if wait {
-            rx.await.map_err(|_| AccountError::Stopped)?;
+            rx.await.map_err(|_| AccountError::Stopped)??;
         }
         Ok(())
     }
 
     async fn spawn_worker(&self, id: i64) -> Result<mpsc::Sender<WorkerCmd>, AccountError> {
         let row = repo::get(self.inner.db.conn(), id).await?;
-        let (tx, task) = Worker::spawn(self.inner.clone(), &row);
+        let profiles = self.inner.profiles().await?;
+        let (tx, task) = Worker::spawn(self.inner.clone(), profiles, row);
         let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = workers.get(&id).filter(|w| !w.task.is_finished()) {
             // Another caller started one meanwhile: use it, drop ours.
@@ -315,20 +335,18 @@ impl AccountManager {
             let _ = tokio::time::timeout(Duration::from_secs(5), h.task).await;
         }
     }
-
-    fn wipe_profile(&self, id: i64) -> Result<(), AccountError> {
-        let dir = self.inner.profile_dir(id);
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(source) => Err(AccountError::Profile { path: dir, source }),
-        }
-    }
 }
 
 impl Inner {
-    pub(super) fn profile_dir(&self, id: i64) -> PathBuf {
-        self.paths.profiles_dir().join(format!("account-{id}"))
+    /// The profile folders of this data folder, for this database.
+    pub(super) async fn profiles(&self) -> Result<Profiles, AccountError> {
+        let id = self.database_id.get_or_try_init(|| repo::database_id(self.db.conn())).await?;
+        Ok(Profiles::new(&self.paths, id.clone()))
+    }
+
+    pub(super) fn live_database_error(&self, id: i64) -> Option<String> {
+        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.get(&id).and_then(|l| l.database_error.clone())
     }
 
     pub(super) fn view_of(&self, row: &crate::entities::account::Model) -> AccountView {
@@ -344,12 +362,5 @@ impl Inner {
     pub(super) fn update_live(&self, id: i64, f: impl FnOnce(&mut Live)) {
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
         f(live.entry(id).or_default());
-    }
-
-    pub(super) async fn publish_current(&self, id: i64) {
-        match repo::get(self.db.conn(), id).await {
-            Ok(row) => self.publish(AccountEvent::Changed { account: self.view_of(&row) }),
-            Err(e) => tracing::warn!(account = id, "cannot read the account: {e}"),
-        }
     }
 }

@@ -5,6 +5,8 @@
 mod error;
 pub mod lifecycle;
 mod manager;
+mod persist;
+pub mod profile;
 mod worker;
 mod settings;
 mod state;

@@ -21,6 +21,8 @@ pub struct QrView {
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
     pub id: i64,
+    /// The account's stable identity (its profile folder is named by it).
+    pub uuid: String,
     pub name: String,
     pub state: AccountState,
     /// Why it is in this state.
@@ -43,6 +45,10 @@ pub struct AccountView {
     pub wa_version: Option<String>,
     /// PSS of the account's browser, KiB (Linux; from the health check).
     pub memory_kib: Option<u64>,
+    /// Set while a change of this account could not be stored: "database
+    /// unavailable: …". The state shown is the last one stored; the change
+    /// did not happen and is stored by itself once the database answers.
+    pub database_error: Option<String>,
 }
 
 /// What only the running session knows.
@@ -53,6 +59,7 @@ pub(crate) struct Live {
     pub pairing_code: Option<String>,
     pub wa_version: Option<String>,
     pub memory_kib: Option<u64>,
+    pub database_error: Option<String>,
 }
 
 impl AccountView {
@@ -61,6 +68,7 @@ impl AccountView {
         let live = live.cloned().unwrap_or_default();
         Self {
             id: row.id,
+            uuid: row.uuid.clone(),
             name: row.name.clone(),
             state,
             reason: row.state_reason.clone(),
@@ -77,6 +85,7 @@ impl AccountView {
             pairing_code: live.pairing_code,
             wa_version: live.wa_version,
             memory_kib: live.memory_kib,
+            database_error: live.database_error,
         }
     }
 }

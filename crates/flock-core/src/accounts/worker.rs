@@ -1,7 +1,7 @@
 //! One account's worker: a task that owns the account's session
 //! (`flock_wa::Session`), feeds the session's events to the pure lifecycle,
-//! persists every transition (`repo::accounts::set_state`) and carries out
-//! the lifecycle's actions. The manager talks to it through `WorkerCmd`.
+//! persists every transition (`persist.rs`) and carries out the lifecycle's
+//! actions. The manager talks to it through `WorkerCmd`.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -11,13 +11,15 @@ use flock_wa::{BridgeEvent, Me, Session, SessionConfig, SessionEvent, SessionHan
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::lifecycle::{self, Action, Input, LinkKind, Machine};
+use super::error::AccountError;
+use super::lifecycle::{Action, Input, LinkKind, Machine};
 use super::manager::{Diagnostics, Inner};
+use super::persist::{Pending, RETRY_FIRST};
+use super::profile::Profiles;
 use super::state::AccountState;
 use super::view::{AccountEvent, Live, QrView};
 use crate::entities::account;
-use crate::repo::accounts::{self as repo, Transition};
-use crate::repo::RepoError;
+use crate::repo::accounts as repo;
 
 pub(super) struct WorkerHandle {
     pub(super) tx: mpsc::Sender<WorkerCmd>,
@@ -25,33 +27,52 @@ pub(super) struct WorkerHandle {
 }
 
 pub(super) enum WorkerCmd {
-    Input(Input, Option<oneshot::Sender<()>>),
+    /// An input for the lifecycle; the reply says whether its state change
+    /// was stored.
+    Input(Input, Option<oneshot::Sender<Result<(), AccountError>>>),
     ShowBrowser(bool),
     Diagnostics(oneshot::Sender<Diagnostics>),
     CheckHealth(oneshot::Sender<()>),
-    /// The groups the running session sees (raw bridge JSON).
-    ReadGroups(oneshot::Sender<Result<serde_json::Value, String>>),
+    /// The groups the running session sees.
+    ReadGroups(oneshot::Sender<Result<Vec<flock_wa::GroupInfo>, WaError>>),
     Stop(oneshot::Sender<()>),
 }
 
 /// One account's worker: owns its session and its lifecycle machine.
 pub(super) struct Worker {
-    id: i64,
-    inner: Arc<Inner>,
-    machine: Machine,
-    show_browser: bool,
-    session: Option<SessionHandle>,
-    events: Option<mpsc::UnboundedReceiver<SessionEvent>>,
-    deadline: Option<Instant>,
-    restart_at: Option<Instant>,
-    me: Option<Me>,
-    bridge_starts: u32,
-    queue: VecDeque<Input>,
+    pub(super) id: i64,
+    pub(super) inner: Arc<Inner>,
+    pub(super) profiles: Profiles,
+    pub(super) machine: Machine,
+    /// The account's row as last stored (or read): its version is what the
+    /// next compare-and-set write expects; views are built from it when the
+    /// database does not answer.
+    pub(super) row: account::Model,
+    pub(super) session: Option<SessionHandle>,
+    pub(super) events: Option<mpsc::UnboundedReceiver<SessionEvent>>,
+    pub(super) deadline: Option<Instant>,
+    pub(super) restart_at: Option<Instant>,
+    pub(super) me: Option<Me>,
+    /// This session showed a QR or pairing code: a login it reports was
+    /// made here, now (and may be undone here).
+    pub(super) showed_code: bool,
+    pub(super) bridge_starts: u32,
+    pub(super) queue: VecDeque<Input>,
     /// `Cmd` logout fired: decided after a short grace, because a ban also
     /// logs out and is told apart only by the `TOS_BLOCK` state that follows.
-    pending_logout: Option<Instant>,
+    pub(super) pending_logout: Option<Instant>,
     /// Health checks in a row in which the page did not answer.
-    unanswered: u32,
+    pub(super) unanswered: u32,
+    /// Work whose change the database did not take, in order; tried again
+    /// at `retry_at` until it does.
+    pub(super) unstored: VecDeque<Pending>,
+    pub(super) retry_at: Option<Instant>,
+    pub(super) retry_delay: Duration,
+    /// The account was removed elsewhere: the worker ends.
+    pub(super) removed: bool,
+    /// The profile reported another number: a provisional (legacy) claim
+    /// is given back when the browser has closed.
+    pub(super) give_back: bool,
 }
 
 /// How long a logout waits for a following `TOS_BLOCK` (a ban).
@@ -74,23 +95,34 @@ async fn next_event(rx: &mut Option<mpsc::UnboundedReceiver<SessionEvent>>) -> O
 impl Worker {
     /// Starts the worker of `row`'s account; it runs until `Stop` or until
     /// every sender is dropped.
-    pub(super) fn spawn(inner: Arc<Inner>, row: &account::Model) -> (mpsc::Sender<WorkerCmd>, tokio::task::JoinHandle<()>) {
+    pub(super) fn spawn(
+        inner: Arc<Inner>,
+        profiles: Profiles,
+        row: account::Model,
+    ) -> (mpsc::Sender<WorkerCmd>, tokio::task::JoinHandle<()>) {
         let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
         let (tx, rx) = mpsc::channel(32);
         let worker = Worker {
             id: row.id,
             machine: Machine::new(state, inner.settings.conflict),
             inner,
-            show_browser: row.show_browser,
+            profiles,
+            row,
             session: None,
             events: None,
             deadline: None,
             restart_at: None,
             me: None,
+            showed_code: false,
             bridge_starts: 0,
             queue: VecDeque::new(),
             pending_logout: None,
             unanswered: 0,
+            unstored: VecDeque::new(),
+            retry_at: None,
+            retry_delay: RETRY_FIRST,
+            removed: false,
+            give_back: false,
         };
         (tx, tokio::spawn(worker.run(rx)))
     }
@@ -109,11 +141,11 @@ impl Worker {
                         break;
                     }
                     Some(WorkerCmd::Input(input, done)) => {
-                        self.feed(input).await;
-                        if let Some(done) = done { let _ = done.send(()); }
+                        let stored = self.feed_reporting(input).await;
+                        if let Some(done) = done { let _ = done.send(stored); }
                     }
                     Some(WorkerCmd::ShowBrowser(show)) => {
-                        self.show_browser = show;
+                        self.row.show_browser = show;
                         if self.session.is_some() {
                             self.stop_session().await;
                             self.start_session().await;
@@ -138,8 +170,8 @@ impl Worker {
                     }
                     Some(WorkerCmd::ReadGroups(reply)) => {
                         let groups = match &self.session {
-                            Some(s) => s.groups().await.map_err(|e| e.to_string()),
-                            None => Err("no browser is running for this account".into()),
+                            Some(s) => s.groups().await,
+                            None => Err(WaError::Stopped),
                         };
                         let _ = reply.send(groups);
                     }
@@ -168,7 +200,14 @@ impl Worker {
                     self.start_session().await;
                     self.drain().await;
                 }
+                _ = sleep_until_opt(self.retry_at) => {
+                    self.retry_at = None;
+                    self.retry_unstored().await;
+                }
                 _ = health.tick() => self.health().await,
+            }
+            if self.removed {
+                break;
             }
         }
         self.inner.update_live(self.id, |l| *l = Live::default());
@@ -185,49 +224,7 @@ impl Worker {
         });
     }
 
-    async fn feed(&mut self, input: Input) {
-        self.queue.push_back(input);
-        self.drain().await;
-    }
-
-    /// Runs queued inputs through the lifecycle, persisting and acting.
-    async fn drain(&mut self) {
-        while let Some(input) = self.queue.pop_front() {
-            let before = self.machine.state;
-            let step = lifecycle::step(&mut self.machine, input, &self.inner.settings.timeouts);
-            if let Some(to) = &step.to {
-                self.persist(before, to).await;
-            }
-            for action in step.actions {
-                self.act(action).await;
-            }
-        }
-    }
-
-    async fn persist(&mut self, before: AccountState, to: &lifecycle::Target) {
-        let timeout = self.inner.settings.timeouts.deadline_for(to.state);
-        self.deadline = timeout.map(|d| Instant::now() + d);
-        let deadline = timeout.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| chrono::Utc::now() + d);
-        if to.state != AccountState::WaitingForScan {
-            self.inner.update_live(self.id, |l| {
-                l.qr = None;
-                l.pairing_code = None;
-            });
-        }
-        tracing::info!(account = self.id, from = before.as_str(), to = to.state.as_str(), reason = %to.reason, "account state");
-        let res = repo::set_state(
-            self.inner.db.conn(),
-            self.id,
-            Transition { to: to.state, reason: Some(&to.reason), fix: to.fix.as_deref(), deadline },
-        )
-        .await;
-        match res {
-            Ok(row) => self.inner.publish(AccountEvent::Changed { account: self.inner.view_of(&row) }),
-            Err(e) => tracing::error!(account = self.id, "cannot store the state change: {e}"),
-        }
-    }
-
-    async fn act(&mut self, action: Action) {
+    pub(super) async fn act(&mut self, action: Action) {
         match action {
             Action::StartSession => {
                 if self.session.is_none() {
@@ -257,24 +254,11 @@ impl Worker {
                     }
                 }
             }
-            Action::StoreIdentity => self.store_identity().await,
-            Action::LogoutSession => self.logout_session().await,
-        }
-    }
-
-    async fn store_identity(&mut self) {
-        let Some(me) = self.me.clone() else { return };
-        let res = repo::set_identity(self.inner.db.conn(), self.id, &me.e164(), &me.wa_id(), me.pushname.as_deref()).await;
-        match res {
-            Ok(_) => self.queue.push_back(Input::IdentityStored),
-            Err(RepoError::Conflict { message, fix }) => self.queue.push_back(Input::IdentityConflict { message, fix }),
-            Err(e) => {
-                tracing::error!(account = self.id, "cannot store the identity: {e}");
-                self.queue.push_back(Input::IdentityConflict {
-                    message: format!("Cannot store the account's number: {e}"),
-                    fix: "Check the database, then click Link again".into(),
-                });
+            Action::StoreIdentity => {
+                // A failure is kept and shown in the view; nothing to add here.
+                let _ = self.store_identity(true).await;
             }
+            Action::LogoutSession => self.logout_session().await,
         }
     }
 
@@ -298,28 +282,36 @@ impl Worker {
     }
 
     async fn start_session(&mut self) {
+        // Only a profile made for this account of this database is opened.
+        let profile_dir = match self.profiles.prepare(&self.row) {
+            Ok(dir) => dir,
+            Err(e) => {
+                tracing::warn!(account = self.id, "profile refused: {e}");
+                let fix = e.fix().to_string();
+                self.queue.push_back(Input::ProfileRefused { reason: e.to_string(), fix });
+                return;
+            }
+        };
         let s = &self.inner.settings;
         let cfg = SessionConfig {
             label: format!("account {}", self.id),
             url: s.wa_url.clone(),
-            profile_dir: self.inner.profile_dir(self.id),
+            profile_dir,
             browser_path: s.browser_path.clone(),
             preference: s.browser_preference,
-            show_window: self.show_browser,
+            show_window: self.row.show_browser,
             env: s.browser_env.clone(),
             bridge_js: flock_wa::bridge::load(Some(self.inner.paths.root())).into_owned(),
             launch_timeout: s.launch_timeout,
         };
-        if let Err(e) = ensure_private_dir(&self.inner.paths.profiles_dir()) {
-            tracing::warn!("cannot make the profiles folder private: {e}");
-        }
         self.me = None;
+        self.showed_code = false;
         match Session::start(cfg).await {
             Ok((handle, events)) => {
                 self.session = Some(handle);
                 self.events = Some(events);
                 self.inner.update_live(self.id, |l| l.running = true);
-                self.inner.publish_current(self.id).await;
+                self.publish_current().await;
             }
             Err(e) => {
                 tracing::warn!(account = self.id, "cannot start the session: {e}");
@@ -334,11 +326,19 @@ impl Worker {
         }
     }
 
-    async fn stop_session(&mut self) {
+    pub(super) async fn stop_session(&mut self) {
         self.restart_at = None;
         self.pending_logout = None;
+        let was_running = self.session.is_some();
         if let Some(s) = self.session.take() {
             s.close().await;
+        }
+        if std::mem::take(&mut self.give_back) {
+            match self.profiles.release_if_provisional(&self.row) {
+                Ok(true) => tracing::info!(account = self.id, "the legacy profile was another number's; given back"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(account = self.id, "cannot give the legacy profile back: {e}"),
+            }
         }
         self.events = None;
         self.me = None;
@@ -348,24 +348,27 @@ impl Worker {
             l.pairing_code = None;
             l.memory_kib = None;
         });
+        if was_running {
+            self.publish_current().await;
+        }
     }
 
     async fn on_bridge(&mut self, ev: BridgeEvent) {
         match ev {
             BridgeEvent::Hello { .. } => self.bridge_starts += 1,
-            BridgeEvent::Boot { version, missing, optional_missing } => {
+            BridgeEvent::Boot { version, missing, optional_missing, .. } => {
                 if !optional_missing.is_empty() {
                     tracing::info!(account = self.id, ?version, "optional WhatsApp Web internals missing: {}", optional_missing.join(", "));
                 }
                 self.inner.update_live(self.id, |l| l.wa_version = version.clone());
                 if missing.is_empty() {
-                    self.inner.publish_current(self.id).await;
+                    self.publish_current().await;
                 } else {
                     self.feed(Input::Missing { version, names: missing }).await;
                 }
             }
             BridgeEvent::State { state, has_synced, me } => {
-                if self.pending_logout.is_some() && matches!(state.as_str(), "TOS_BLOCK" | "SMB_TOS_BLOCK") {
+                if self.pending_logout.is_some() && state.is_banned() {
                     self.pending_logout = None;
                 }
                 let identity = me.is_some();
@@ -374,24 +377,26 @@ impl Worker {
                 }
                 self.feed(Input::Socket { state, has_synced, identity }).await;
             }
-            BridgeEvent::Qr { payload } => {
+            BridgeEvent::Qr { payload, .. } => {
                 let linking_by_qr = self.machine.state == AccountState::WaitingForScan && self.machine.link == Some(LinkKind::Qr);
                 if !linking_by_qr {
                     return;
                 }
+                self.showed_code = true;
                 let svg = flock_wa::qr::qr_svg(&payload).unwrap_or_default();
                 let qr = QrView { payload: payload.clone(), svg: svg.clone() };
                 self.inner.update_live(self.id, |l| l.qr = Some(qr));
                 self.inner.publish(AccountEvent::Qr { id: self.id, payload, svg });
-                self.inner.publish_current(self.id).await;
+                self.publish_current().await;
             }
             BridgeEvent::PairingCode { code } => {
                 if self.machine.state != AccountState::WaitingForScan {
                     return;
                 }
+                self.showed_code = true;
                 self.inner.update_live(self.id, |l| l.pairing_code = Some(code.clone()));
                 self.inner.publish(AccountEvent::PairingCode { id: self.id, code });
-                self.inner.publish_current(self.id).await;
+                self.publish_current().await;
             }
             BridgeEvent::PairingError { message } => self.feed(Input::PairingFailed { message }).await,
             BridgeEvent::Logout => {
@@ -426,20 +431,11 @@ impl Worker {
             }
         }
         if self.machine.state == AccountState::Active {
-            if let Err(e) = repo::touch_last_seen(self.inner.db.conn(), self.id).await {
-                tracing::warn!(account = self.id, "cannot store last seen: {e}");
+            match repo::touch_last_seen(self.inner.db.conn(), self.id).await {
+                Ok(row) => self.row.last_seen_at = row.last_seen_at,
+                Err(e) => tracing::warn!(account = self.id, "cannot store last seen: {e}"),
             }
         }
-        self.inner.publish_current(self.id).await;
+        self.publish_current().await;
     }
-}
-
-fn ensure_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
 }

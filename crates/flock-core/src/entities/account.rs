@@ -7,6 +7,9 @@ use super::Timestamp;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The account's stable identity (profile folders are keyed by it, not by `id`).
+    #[sea_orm(unique)]
+    pub uuid: String,
     pub name: String,
     #[sea_orm(unique)]
     pub phone: Option<String>,
@@ -26,6 +29,8 @@ pub struct Model {
     pub last_seen_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Bumped by every state write; writes are compare-and-set on it.
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

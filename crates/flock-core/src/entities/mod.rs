@@ -10,6 +10,7 @@ pub mod campaign_event;
 pub mod campaign_variable;
 pub mod contact;
 pub mod contact_tag;
+pub mod flock_meta;
 pub mod group;
 pub mod group_member;
 pub mod group_tag;

@@ -17,6 +17,9 @@ pub enum RepoError {
     NotFound { what: &'static str, id: i64 },
     #[error("{message}")]
     Conflict { message: String, fix: String },
+    /// A compare-and-set write lost: the row changed since it was read.
+    #[error("{what} {id} was changed elsewhere meanwhile")]
+    Stale { what: &'static str, id: i64 },
     #[error("database error: {0}")]
     Db(#[from] DbErr),
 }
@@ -33,6 +36,11 @@ impl RepoError {
                 kind: ErrorKind::Conflict,
                 message: message.clone(),
                 fix: Some(fix.clone()),
+            },
+            RepoError::Stale { .. } => ErrorReport {
+                kind: ErrorKind::Conflict,
+                message: self.to_string(),
+                fix: Some("Refresh and try again".into()),
             },
             RepoError::Db(_) => ErrorReport {
                 kind: ErrorKind::Database,

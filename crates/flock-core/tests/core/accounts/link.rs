@@ -23,10 +23,15 @@ async fn qr_link_becomes_active_with_the_number_and_a_restart_restores_it_withou
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let dir = DataPathsExt::profile(&h, a.id);
+        let dir = profile_of(&flock_core::paths::DataPaths::new(h.data.path()), &a);
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "{}", dir.display());
     }
+    // The profile is keyed by the account's UUID and marked for this database.
+    let dir = profile_of(&flock_core::paths::DataPaths::new(h.data.path()), &a);
+    let marker = flock_core::accounts::profile::read_marker(&dir).unwrap().expect("a marker in the profile");
+    assert_eq!(marker.account_uuid, a.uuid);
+    assert_eq!(marker.database_id, flock_core::repo::accounts::database_id(h.db.conn()).await.unwrap());
     let health = h.manager.check_health(a.id).await.unwrap();
     assert!(health.memory_kib.unwrap_or(0) > 10_000, "memory from the health check: {health:?}");
     assert!(health.last_seen_at.is_some());
@@ -48,13 +53,6 @@ async fn qr_link_becomes_active_with_the_number_and_a_restart_restores_it_withou
     restarted.shutdown().await;
     assert_no_overdue(&restarted).await;
     h.shutdown().await;
-}
-
-struct DataPathsExt;
-impl DataPathsExt {
-    fn profile(h: &Harness, id: i64) -> std::path::PathBuf {
-        flock_core::paths::DataPaths::new(h.data.path()).profiles_dir().join(format!("account-{id}"))
-    }
 }
 
 #[tokio::test]
@@ -99,12 +97,14 @@ async fn qr_refs_running_out_expire_the_link_with_a_reason() {
 
 #[tokio::test]
 async fn a_missing_internal_fails_the_account_naming_it() {
-    let h = Harness::new(|c| c.omit_modules = vec!["WAWebSendMsgChatAction".into()]).await;
+    // Only an internal login cannot do without fails the account (a missing
+    // send module only switches sending off: flock-wa's capability tests).
+    let h = Harness::new(|c| c.omit_modules = vec!["WAWebSocketModel".into()]).await;
     let a = h.manager.add("Sales 4").await.unwrap();
     h.manager.link(a.id, LinkMethod::Qr).await.unwrap();
     let failed = wait_stopped(&h.manager, a.id, AccountState::Failed).await;
     let reason = failed.reason.clone().unwrap_or_default();
-    assert!(reason.contains("WAWebSendMsgChatAction not found") && reason.contains("2.3000."), "{failed:?}");
+    assert!(reason.contains("WAWebSocketModel not found") && reason.contains("2.3000."), "{failed:?}");
     assert!(!failed.running);
     h.shutdown().await;
 }
@@ -147,7 +147,7 @@ async fn logout_unlinks_reset_forgets_and_remove_deletes() {
         async move { sim.phones().await.into_iter().find(|p| p.phone == phone).map(|p| p.linked_devices) }
     };
     assert_eq!(devices(PHONES[0]).await, Some(1));
-    let profile = flock_core::paths::DataPaths::new(h.data.path()).profiles_dir().join(format!("account-{}", a.id));
+    let profile = profile_of(&flock_core::paths::DataPaths::new(h.data.path()), &a);
     assert!(profile.exists());
 
     // Logout: unlinked in WhatsApp too, profile wiped, number kept for the record.

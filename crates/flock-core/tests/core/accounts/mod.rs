@@ -4,5 +4,7 @@
 
 mod support;
 
+mod identity;
 mod link;
 mod recovery;
+mod writers;

@@ -10,7 +10,7 @@ async fn a_killed_browser_comes_back_and_a_phone_logout_ends_in_logged_out() {
     let h = Harness::new(|_| {}).await;
     let a = h.manager.add("Sales 1").await.unwrap();
     h.link_by_qr(&h.manager, a.id, PHONES[0]).await;
-    let profile = flock_core::paths::DataPaths::new(h.data.path()).profiles_dir().join(format!("account-{}", a.id));
+    let profile = profile_of(&flock_core::paths::DataPaths::new(h.data.path()), &a);
     wait_login_on_disk(&h.manager, &profile).await;
     let pid = h.manager.diagnostics(a.id).await.and_then(|d| d.pid).expect("browser pid");
     let killed = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();

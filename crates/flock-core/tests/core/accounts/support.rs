@@ -77,11 +77,7 @@ impl Harness {
 
     /// Links `id` by QR, scanning the first QR it shows as `phone`.
     pub async fn link_by_qr(&self, manager: &AccountManager, id: i64, phone: &str) -> AccountView {
-        let mut events = manager.subscribe();
-        manager.link(id, flock_core::accounts::LinkMethod::Qr).await.expect("link");
-        let payload = next_qr(&mut events, id).await;
-        scan_until_accepted(&self.sim, manager, id, payload, phone, &mut events).await;
-        wait_state(manager, id, AccountState::Active).await
+        link_by_qr(&self.sim, manager, id, phone).await
     }
 
     pub async fn shutdown(self) {
@@ -89,6 +85,69 @@ impl Harness {
         assert_no_overdue(&self.manager).await;
         let _ = self.sim.shutdown().await;
     }
+}
+
+/// A simulator with the six phones, a data folder and a HOME, for tests that
+/// bring their own databases and managers (several databases, several
+/// workstations).
+pub struct World {
+    pub sim: SimHandle,
+    pub data: tempfile::TempDir,
+    pub home: tempfile::TempDir,
+}
+
+impl World {
+    pub async fn new() -> Self {
+        let sim = Simulator::start(SimConfig::fast()).await.expect("simulator");
+        for (i, p) in PHONES.iter().enumerate() {
+            sim.add_phone(p, &format!("Phone {}", i + 1)).await.expect("phone");
+        }
+        let data = tempfile::tempdir().expect("data dir");
+        let home = tempfile::tempdir().expect("home");
+        DataPaths::new(data.path()).ensure().expect("data folder");
+        Self { sim, data, home }
+    }
+
+    pub fn paths(&self) -> DataPaths {
+        DataPaths::new(self.data.path())
+    }
+
+    pub fn settings(&self) -> AccountSettings {
+        settings(&self.sim, self.home.path())
+    }
+
+    pub fn manager(&self, db: &Database, paths: DataPaths) -> AccountManager {
+        AccountManager::new(db.clone(), paths, self.settings())
+    }
+
+    /// What the app starts (restore on, no scheduled resync).
+    pub fn config(&self) -> flock_core::services::ServicesConfig {
+        flock_core::services::ServicesConfig {
+            paths: self.paths(),
+            accounts: self.settings(),
+            restore: true,
+            groups_resync_every: None,
+        }
+    }
+
+    /// The phone's linked devices, as the simulator counts them.
+    pub async fn devices(&self, phone: &str) -> Option<u32> {
+        self.sim.phones().await.into_iter().find(|p| p.phone == phone).map(|p| p.linked_devices)
+    }
+}
+
+/// Links `id` by QR, scanning the first QR it shows as `phone`.
+pub async fn link_by_qr(sim: &SimHandle, manager: &AccountManager, id: i64, phone: &str) -> AccountView {
+    let mut events = manager.subscribe();
+    manager.link(id, flock_core::accounts::LinkMethod::Qr).await.expect("link");
+    let payload = next_qr(&mut events, id).await;
+    scan_until_accepted(sim, manager, id, payload, phone, &mut events).await;
+    wait_state(manager, id, AccountState::Active).await
+}
+
+/// The account's profile folder in `paths`.
+pub fn profile_of(paths: &DataPaths, account: &AccountView) -> std::path::PathBuf {
+    paths.profiles_dir().join(&account.uuid)
 }
 
 /// The next QR the account shows.
@@ -213,7 +272,11 @@ pub async fn assert_no_overdue(manager: &AccountManager) {
 
 /// The state path the account went through, from its stored history.
 pub async fn history(h: &Harness, id: i64) -> Vec<String> {
-    flock_core::repo::accounts::events(h.db.conn(), id).await.expect("events").into_iter().map(|e| e.to_state).collect()
+    history_in(&h.db, id).await
+}
+
+pub async fn history_in(db: &Database, id: i64) -> Vec<String> {
+    flock_core::repo::accounts::events(db.conn(), id).await.expect("events").into_iter().map(|e| e.to_state).collect()
 }
 
 pub async fn one_session(sim: &SimHandle) -> SessionInfo {
