@@ -25,6 +25,28 @@ pub struct LaunchOptions {
 }
 
 impl LaunchOptions {
+    /// The data folder this launch uses: `--data-dir` or the OS app-data
+    /// folder, and its `demo` subfolder in demo mode (demo data never mixes
+    /// with the real accounts and contacts).
+    pub fn data_root(&self) -> PathBuf {
+        let root = self.data_dir.clone().unwrap_or_else(flock_core::paths::DataPaths::default_root);
+        if self.demo {
+            root.join("demo")
+        } else {
+            root
+        }
+    }
+
+    /// The name a running instance is known by (Linux: its D-Bus name), one
+    /// per data folder: a second launch on the same folder is handed to the
+    /// first, a launch on another folder (demo, tests) runs on its own.
+    pub fn instance_id(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.data_root().hash(&mut hasher);
+        format!("{}.data_{:016x}", flock_core::paths::APP_IDENTIFIER, hasher.finish())
+    }
+
     /// Unknown arguments (e.g. from a desktop launcher) are reported and ignored
     /// rather than stopping the app.
     pub fn from_args() -> Self {

@@ -17,7 +17,15 @@ use tauri::Manager;
 pub fn run() {
     let options = launch::LaunchOptions::from_args();
     let builder = specta_builder();
+    let instance = tauri_plugin_single_instance::Builder::new()
+        .dbus_id(options.instance_id())
+        .callback(|app, _args, _cwd| focus_main_window(app))
+        .build();
     let result = tauri::Builder::default()
+        // First: a second launch on this data folder hands over to this one
+        // and exits before anything else starts (the data-folder lock in
+        // `AppState` also stops a `flockctl run` on it).
+        .plugin(instance)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -41,4 +49,13 @@ pub fn run() {
             }
         }
     });
+}
+
+/// A second launch: bring the first window to the front.
+fn focus_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }

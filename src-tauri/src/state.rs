@@ -1,11 +1,15 @@
 //! What the shell keeps between commands.
 
-use flock_core::accounts::{AccountManager, AccountSettings};
+use std::sync::Arc;
+
+use flock_core::accounts::AccountManager;
 use flock_core::config::resolve_database;
 use flock_core::db::{Database, DatabaseInfo, DatabaseTarget, DatabaseUrl};
+use flock_core::lock::DataLock;
 use flock_core::paths::DataPaths;
+use flock_core::services::{ResyncProgress, Services, ServicesConfig};
 use flock_core::settings::SettingsStore;
-use flock_core::{CoreError, ErrorReport};
+use flock_core::{CoreError, ErrorKind, ErrorReport};
 use serde::Serialize;
 use tauri::{AppHandle, Wry};
 use tokio::sync::RwLock;
@@ -20,14 +24,8 @@ pub enum DatabaseStatus {
     Failed { error: ErrorReport },
 }
 
-/// The services that need the database; rebuilt when the database changes.
-pub struct Services {
-    pub db: Database,
-    pub accounts: AccountManager,
-    /// The scheduled group resync (settings: `groups_resync_minutes`).
-    resync: Option<tauri::async_runtime::JoinHandle<()>>,
-}
-
+/// The core's services on the open database (`flock_core::services`, the
+/// same start function `flockctl run` uses), or why there are none.
 enum DbSlot {
     Connected(Services),
     Failed(ErrorReport),
@@ -36,36 +34,44 @@ enum DbSlot {
 pub struct AppState {
     pub paths: DataPaths,
     pub demo: Option<flock_sim::SimHandle>,
+    /// This process's hold on the data folder (`flock.lock`); `None` when
+    /// another process has it (the slot then says who).
+    lock: Option<DataLock>,
     db: RwLock<DbSlot>,
     _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
 
 impl AppState {
     pub async fn start(app: &AppHandle<Wry>, options: &LaunchOptions) -> Result<Self, Box<dyn std::error::Error>> {
-        let mut root = options.data_dir.clone().unwrap_or_else(DataPaths::default_root);
-        if options.demo {
-            // Demo data never mixes with the real accounts and contacts.
-            root = root.join("demo");
-        }
-        let paths = DataPaths::new(root);
+        let paths = DataPaths::new(options.data_root());
         paths.ensure()?;
         let log_guard = flock_core::logging::init(&paths.log_dir(), "flock", true);
         tracing::info!(data_dir = %paths.root().display(), demo = options.demo, "Flock starting");
 
+        // One process per data folder: a `flockctl run` (or another Flock)
+        // holding it is shown as the reason there is no database.
+        let lock = match DataLock::acquire(&paths, "Flock") {
+            Ok(lock) => lock,
+            Err(e) => {
+                tracing::error!(error = %e, "data folder in use");
+                let slot = DbSlot::Failed(e.report());
+                return Ok(Self { paths, demo: None, lock: None, db: RwLock::new(slot), _log_guard: log_guard });
+            }
+        };
         let demo = if options.demo { Some(start_demo(options.demo_port.unwrap_or(0)).await?) } else { None };
         let slot = match open(options.database_url.as_deref(), &paths).await {
-            Ok(db) => DbSlot::Connected(start_services(app, db, &paths, demo.as_ref())),
+            Ok(db) => start_services(app, Some(&lock), db, &paths, demo.as_ref()).await,
             Err(report) => {
                 tracing::error!(error = %report, "database unavailable");
                 DbSlot::Failed(report)
             }
         };
-        Ok(Self { paths, demo, db: RwLock::new(slot), _log_guard: log_guard })
+        Ok(Self { paths, demo, lock: Some(lock), db: RwLock::new(slot), _log_guard: log_guard })
     }
 
     pub async fn database_status(&self) -> DatabaseStatus {
         match &*self.db.read().await {
-            DbSlot::Connected(services) => match services.db.info().await {
+            DbSlot::Connected(services) => match services.db().info().await {
                 Ok(info) => DatabaseStatus::Connected { info },
                 Err(e) => DatabaseStatus::Failed { error: e.report() },
             },
@@ -75,7 +81,7 @@ impl AppState {
 
     pub async fn database_info(&self) -> Result<DatabaseInfo, ErrorReport> {
         match &*self.db.read().await {
-            DbSlot::Connected(services) => services.db.info().await.map_err(|e| e.report()),
+            DbSlot::Connected(services) => services.db().info().await.map_err(|e| e.report()),
             DbSlot::Failed(report) => Err(report.clone()),
         }
     }
@@ -83,7 +89,7 @@ impl AppState {
     /// The open database, or why there is none.
     pub async fn db(&self) -> Result<Database, ErrorReport> {
         match &*self.db.read().await {
-            DbSlot::Connected(services) => Ok(services.db.clone()),
+            DbSlot::Connected(services) => Ok(services.db().clone()),
             DbSlot::Failed(report) => Err(report.clone()),
         }
     }
@@ -91,20 +97,23 @@ impl AppState {
     /// The account service, or why it is not available (no database).
     pub async fn accounts(&self) -> Result<AccountManager, ErrorReport> {
         match &*self.db.read().await {
-            DbSlot::Connected(services) => Ok(services.accounts.clone()),
+            DbSlot::Connected(services) => Ok(services.accounts().clone()),
             DbSlot::Failed(report) => Err(report.clone()),
         }
     }
 
     /// Closes every account's browser (profiles kept for the next start).
     pub async fn shutdown(&self) {
-        if let DbSlot::Connected(services) = &*self.db.read().await {
-            services.accounts.shutdown().await;
+        let slot = std::mem::replace(&mut *self.db.write().await, DbSlot::Failed(stopped()));
+        if let DbSlot::Connected(services) = slot {
+            let _ = services.stop().await.close().await;
         }
     }
 
     /// Tests the new database (connect and migrate) before switching to it and
-    /// remembering it; on failure the current database stays in use.
+    /// remembering it; on failure the current database stays in use. The
+    /// switch itself stops every old session before the new database's
+    /// accounts start (the same order as `Services::switch`).
     pub async fn switch_database(&self, app: &AppHandle<Wry>, url: Option<String>) -> Result<DatabaseInfo, ErrorReport> {
         let url = url.map(|u| DatabaseUrl::new(u.trim())).filter(|u| !u.is_empty());
         let target = match &url {
@@ -114,17 +123,18 @@ impl AppState {
         let db = Database::open(target).await.map_err(|e| e.report())?;
         let info = db.info().await.map_err(|e| e.report())?;
         SettingsStore::for_paths(&self.paths).set_database_url(url.as_ref())?;
-        let services = start_services(app, db, &self.paths, self.demo.as_ref());
-        let old = std::mem::replace(&mut *self.db.write().await, DbSlot::Connected(services));
-        if let DbSlot::Connected(old) = old {
-            if let Some(task) = &old.resync {
-                task.abort();
-            }
-            old.accounts.shutdown().await;
-            let _ = old.db.close().await;
+        let mut slot = self.db.write().await;
+        if let DbSlot::Connected(old) = std::mem::replace(&mut *slot, DbSlot::Failed(stopped())) {
+            // Every old browser is closed before a new one starts.
+            let _ = old.stop().await.close().await;
         }
-        tracing::info!(url = %info.url, "switched database");
-        Ok(info)
+        *slot = start_services(app, self.lock.as_ref(), db, &self.paths, self.demo.as_ref()).await;
+        let result = match &*slot {
+            DbSlot::Connected(_) => Ok(info),
+            DbSlot::Failed(report) => Err(report.clone()),
+        };
+        tracing::info!(ok = result.is_ok(), "switched database");
+        result
     }
 }
 
@@ -133,53 +143,47 @@ async fn open(explicit_url: Option<&str>, paths: &DataPaths) -> Result<Database,
     Database::open(target).await.map_err(|e| CoreError::from(e).report())
 }
 
-/// Starts the account service on `db`: forwards its events to every window
-/// and restores the linked accounts in the background.
-fn start_services(app: &AppHandle<Wry>, db: Database, paths: &DataPaths, demo: Option<&flock_sim::SimHandle>) -> Services {
-    let mut settings = AccountSettings::load(paths);
+/// Starts the core's services on `db` (`Services::start`: accounts restored,
+/// scheduled group resync with live progress) and forwards their events to
+/// every window.
+async fn start_services(
+    app: &AppHandle<Wry>,
+    lock: Option<&DataLock>,
+    db: Database,
+    paths: &DataPaths,
+    demo: Option<&flock_sim::SimHandle>,
+) -> DbSlot {
+    let Some(lock) = lock else { return DbSlot::Failed(stopped()) };
+    let mut config = ServicesConfig::from_settings(paths);
     if let Some(sim) = demo {
-        settings.wa_url = format!("{}/", sim.base_url());
+        config.accounts.wa_url = format!("{}/", sim.base_url());
     }
-    let accounts = AccountManager::new(db.clone(), paths.clone(), settings);
-    crate::events::forward_account_events(app.clone(), accounts.subscribe());
-    let restoring = accounts.clone();
-    tauri::async_runtime::spawn(async move {
-        match restoring.restore_all().await {
-            Ok(n) => tracing::info!(accounts = n, "restoring linked accounts"),
-            Err(e) => tracing::error!(error = %e, "cannot restore the linked accounts"),
-        }
+    let progress_app = app.clone();
+    let progress: ResyncProgress = Arc::new(move |p| {
+        use tauri_specta::Event;
+        let _ = crate::events::GroupsSyncProgress(p).emit(&progress_app);
     });
-    let resync = SettingsStore::for_paths(paths)
-        .load_logged()
-        .groups_resync_every()
-        .map(|every| schedule_group_resync(app.clone(), accounts.clone(), db.clone(), every));
-    Services { db, accounts, resync }
+    match Services::start(lock, db, config, Some(progress)).await {
+        Ok(services) => {
+            let events = services.take_start_events().unwrap_or_else(|| services.accounts().subscribe());
+            crate::events::forward_account_events(app.clone(), events);
+            tracing::info!(accounts = services.restoring(), "restoring linked accounts");
+            DbSlot::Connected(services)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the services");
+            DbSlot::Failed(e.report())
+        }
+    }
 }
 
-/// Every `every`, resyncs the groups of the active accounts, with live progress.
-fn schedule_group_resync(
-    app: AppHandle<Wry>,
-    accounts: AccountManager,
-    db: Database,
-    every: std::time::Duration,
-) -> tauri::async_runtime::JoinHandle<()> {
-    tracing::info!(minutes = every.as_secs() / 60, "scheduled group resync on");
-    tauri::async_runtime::spawn(async move {
-        loop {
-            tokio::time::sleep(every).await;
-            let progress = |p| {
-                use tauri_specta::Event;
-                let _ = crate::events::GroupsSyncProgress(p).emit(&app);
-            };
-            match flock_core::groups::sync_groups(&accounts, &db, None, progress).await {
-                Ok(summaries) => tracing::info!(accounts = summaries.len(), "scheduled group resync done"),
-                Err(flock_core::groups::SyncError::NoActiveAccount) => {
-                    tracing::info!("scheduled group resync: no active account")
-                }
-                Err(e) => tracing::warn!(error = %e, "scheduled group resync failed"),
-            }
-        }
-    })
+/// What the slot says while the services stop, or when they cannot run.
+fn stopped() -> ErrorReport {
+    ErrorReport {
+        kind: ErrorKind::Internal,
+        message: "Flock's services are stopped".into(),
+        fix: Some("Restart Flock".into()),
+    }
 }
 
 async fn start_demo(port: u16) -> Result<flock_sim::SimHandle, Box<dyn std::error::Error>> {

@@ -4,6 +4,11 @@
 //! simulator lives as long as the command: to keep linked demo sessions
 //! across commands, run `flockctl sim serve --scenario demo` and pass its
 //! address with `--wa-url`.
+//!
+//! Every command that runs sessions or touches profiles (link, logout,
+//! reset, remove, show-browser, `groups sync`, `run`) holds the data
+//! folder's lock and starts the core through `Services::start`, the same
+//! start function as the app; `add` and `list` only read and write rows.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +16,9 @@ use clap::{Args, Subcommand};
 use flock_core::accounts::{AccountEvent, AccountManager, AccountSettings, AccountState, AccountView, LinkMethod};
 use flock_core::config::resolve_database;
 use flock_core::db::Database;
+use flock_core::lock::DataLock;
 use flock_core::paths::DataPaths;
+use flock_core::services::{ResyncProgress, Services, ServicesConfig};
 use flock_core::{ErrorKind, ErrorReport};
 use serde_json::json;
 use tokio::sync::broadcast;
@@ -70,10 +77,25 @@ fn internal(message: impl Into<String>) -> ErrorReport {
 }
 
 /// The account service for this command line, and the demo simulator when
-/// `--demo` is on (kept alive by the caller).
+/// `--demo` is on (kept alive by the caller). With sessions: the running
+/// core services and the data folder's lock, held until dropped.
 pub struct Service {
     pub manager: AccountManager,
     pub demo: Option<flock_sim::SimHandle>,
+    services: Option<Services>,
+    _lock: Option<DataLock>,
+}
+
+impl Service {
+    /// Closes every browser (profiles kept) and lets the data folder go.
+    pub async fn stop(self) {
+        match self.services {
+            Some(services) => {
+                services.stop().await;
+            }
+            None => self.manager.shutdown().await,
+        }
+    }
 }
 
 async fn open_db(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> {
@@ -86,28 +108,50 @@ async fn open_db(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> 
     Ok(Database::open(target).await.map_err(flock_core::CoreError::from)?)
 }
 
+/// The demo simulator for `--demo`, pointing `settings` at it.
+async fn demo(cli: &Cli, settings: &mut AccountSettings) -> Result<Option<flock_sim::SimHandle>, ErrorReport> {
+    settings.wa_url = cli.wa_url.clone();
+    if !cli.demo {
+        return Ok(None);
+    }
+    let sim = flock_sim::Simulator::start(flock_sim::SimConfig::fast())
+        .await
+        .map_err(|e| internal(format!("cannot start the demo simulator: {e}")))?;
+    sim.load(&flock_sim::demo_scenario()).await.map_err(|e| internal(format!("demo scenario: {e}")))?;
+    settings.wa_url = format!("{}/", sim.base_url());
+    Ok(Some(sim))
+}
+
+/// The account service for a command that runs sessions: the data folder's
+/// lock first (a clear error naming the holder's pid), then the core's
+/// services, without restoring (the command says what runs).
 pub async fn service(cli: &Cli, paths: &DataPaths) -> Result<Service, ErrorReport> {
+    let lock = DataLock::acquire(paths, "flockctl")?;
+    let db = open_db(cli, paths).await?;
+    let mut config = ServicesConfig::from_settings(paths);
+    config.restore = false;
+    config.groups_resync_every = None;
+    let demo = demo(cli, &mut config.accounts).await?;
+    let services = Services::start(&lock, db, config, None).await?;
+    Ok(Service { manager: services.accounts().clone(), demo, services: Some(services), _lock: Some(lock) })
+}
+
+/// The account service for a command that only reads and writes rows.
+async fn rows_only(cli: &Cli, paths: &DataPaths) -> Result<Service, ErrorReport> {
     let db = open_db(cli, paths).await?;
     let mut settings = AccountSettings::load(paths);
     settings.wa_url = cli.wa_url.clone();
-    let demo = if cli.demo {
-        let sim = flock_sim::Simulator::start(flock_sim::SimConfig::fast())
-            .await
-            .map_err(|e| internal(format!("cannot start the demo simulator: {e}")))?;
-        sim.load(&flock_sim::demo_scenario()).await.map_err(|e| internal(format!("demo scenario: {e}")))?;
-        settings.wa_url = format!("{}/", sim.base_url());
-        Some(sim)
-    } else {
-        None
-    };
-    Ok(Service { manager: AccountManager::new(db, paths.clone(), settings), demo })
+    Ok(Service { manager: AccountManager::new(db, paths.clone(), settings), demo: None, services: None, _lock: None })
 }
 
 pub async fn run(cli: &Cli, paths: &DataPaths, cmd: &AccountsCommand) -> Result<(), ErrorReport> {
     if let AccountsCommand::Bench(args) = cmd {
         return crate::accounts_bench::run(args).await;
     }
-    let svc = service(cli, paths).await?;
+    let svc = match cmd {
+        AccountsCommand::Add { .. } | AccountsCommand::List => rows_only(cli, paths).await?,
+        _ => service(cli, paths).await?,
+    };
     let m = &svc.manager;
     let res = match cmd {
         AccountsCommand::Add { name } => {
@@ -162,7 +206,7 @@ pub async fn run(cli: &Cli, paths: &DataPaths, cmd: &AccountsCommand) -> Result<
         }
         AccountsCommand::Bench(_) => Ok(()),
     };
-    m.shutdown().await;
+    svc.stop().await;
     res
 }
 
@@ -310,16 +354,31 @@ async fn stop_signal() {
 }
 
 /// `flockctl run`: keeps every linked account's session alive (headless)
-/// until Ctrl-C; prints account changes (JSON lines with --json).
+/// until Ctrl-C, and resyncs groups on the schedule in the settings, as the
+/// app does (the same `Services::start`); prints account changes (JSON lines
+/// with --json).
 pub async fn run_sessions(cli: &Cli, paths: &DataPaths) -> Result<(), ErrorReport> {
-    let svc = service(cli, paths).await?;
-    let m = &svc.manager;
-    let mut events = m.subscribe();
-    let n = m.restore_all().await?;
+    let lock = DataLock::acquire(paths, "flockctl run")?;
+    let db = open_db(cli, paths).await?;
+    let mut config = ServicesConfig::from_settings(paths);
+    let _demo = demo(cli, &mut config.accounts).await?;
+    let resync_minutes = config.groups_resync_every.map(|d| d.as_secs() / 60);
+    let json = cli.json;
+    let progress: ResyncProgress = std::sync::Arc::new(move |p| {
+        if json {
+            print_json(&json!({"event": "groups_progress", "id": p.account_id, "done": p.done, "total": p.total}));
+        }
+    });
+    let services = Services::start(&lock, db, config, Some(progress)).await?;
+    let n = services.restoring();
+    let mut events = services.take_start_events().unwrap_or_else(|| services.accounts().subscribe());
     if cli.json {
-        print_json(&json!({"event": "started", "restoring": n}));
+        print_json(&json!({"event": "started", "restoring": n, "pid": std::process::id(), "groupsResyncMinutes": resync_minutes}));
     } else {
         println!("restoring {n} linked account(s); Ctrl-C stops");
+        if let Some(m) = resync_minutes {
+            println!("groups are resynced every {m} minute(s)");
+        }
     }
     let started = Instant::now();
     loop {
@@ -327,7 +386,7 @@ pub async fn run_sessions(cli: &Cli, paths: &DataPaths) -> Result<(), ErrorRepor
             ev = events.recv() => match ev {
                 Ok(AccountEvent::Changed { account }) => {
                     if cli.json {
-                        print_json(&json!({"event": "state", "id": account.id, "state": account.state, "reason": account.reason, "phone": account.phone, "memoryKib": account.memory_kib}));
+                        print_json(&json!({"event": "state", "id": account.id, "state": account.state, "reason": account.reason, "phone": account.phone, "memoryKib": account.memory_kib, "databaseError": account.database_error}));
                     } else {
                         println!("[{:>6.1}s] account {} {}: {}", started.elapsed().as_secs_f64(), account.id, account.state.as_str(), account.reason.unwrap_or_default());
                     }
@@ -338,6 +397,6 @@ pub async fn run_sessions(cli: &Cli, paths: &DataPaths) -> Result<(), ErrorRepor
             _ = stop_signal() => break,
         }
     }
-    m.shutdown().await;
+    services.stop().await;
     Ok(())
 }

@@ -253,3 +253,54 @@ async fn groups_sync_records_the_demo_groups_then_exactly_the_change() {
     assert_eq!(second["members_removed"], 0, "{second}");
     assert_eq!(second["contacts_added"], 1, "{second}");
 }
+
+/// One process per data folder: a second `flockctl run`, and any command
+/// that runs sessions, is refused while the first runs, naming its pid; a
+/// command that only reads works; once the first stops, the folder is free.
+#[tokio::test]
+async fn a_second_flockctl_on_the_same_data_folder_is_refused_naming_the_first_ones_pid() {
+    let s = Setup::new(|_| {}).await;
+    let id = stdout_json(&s.run(&["accounts", "add", "Sales 1", "--json"]))["id"].as_i64().unwrap().to_string();
+    let mut first = tokio::process::Command::new(env!("CARGO_BIN_EXE_flockctl"))
+        .args(s.base_args())
+        .args(["run", "--json"])
+        .env("HOME", s.home.path())
+        .env("XDG_CONFIG_HOME", s.home.path().join(".config"))
+        .env_remove("FLOCK_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
+    let started: Value = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("run starts")
+        .unwrap()
+        .map(|l| serde_json::from_str(&l).unwrap())
+        .expect("a started line");
+    assert_eq!(started["event"], "started", "{started}");
+    let pid = first.id().unwrap();
+    assert_eq!(started["pid"].as_u64(), Some(u64::from(pid)));
+
+    for args in [vec!["run", "--json"], vec!["accounts", "link", &id, "--json"], vec!["groups", "sync", "--json"]] {
+        let out = s.run(&args);
+        assert!(!out.status.success(), "{args:?} must be refused");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let err: Value = serde_json::from_str(stderr.trim().lines().last().unwrap_or("{}")).unwrap_or(Value::Null);
+        let message = err["error"]["message"].as_str().unwrap_or("");
+        assert!(message.contains(&format!("pid {pid}")) && message.contains("flockctl run"), "{args:?}: {stderr}");
+        assert_eq!(err["error"]["kind"], "conflict", "{stderr}");
+        assert!(err["error"]["fix"].as_str().unwrap_or("").contains("--data-dir"), "{stderr}");
+    }
+    // Reading is fine meanwhile.
+    let list = stdout_json(&s.run(&["accounts", "list", "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(60), first.wait()).await.expect("stops").unwrap();
+    assert!(status.success(), "{status:?}");
+    // Free again: `accounts logout` takes the lock and runs.
+    let out = s.run(&["accounts", "reset", &id, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let _ = s.sim.shutdown().await;
+}
