@@ -47,6 +47,7 @@ export function sampleAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {
 /** An account row as the core would list it; `overrides` win. */
 export function sampleAccount(overrides: Partial<AccountView> & { id: number }): AccountView {
   return {
+    uuid: `00000000-0000-4000-8000-${String(overrides.id).padStart(12, "0")}`,
     name: `Account ${overrides.id}`,
     state: "new",
     reason: null,
@@ -63,6 +64,7 @@ export function sampleAccount(overrides: Partial<AccountView> & { id: number }):
     pairingCode: null,
     waVersion: null,
     memoryKib: null,
+    databaseError: null,
     ...overrides,
   };
 }
@@ -84,7 +86,15 @@ export function sampleContact(overrides: Partial<ContactRow> & { id: number }): 
     state: null,
     district: null,
     segment: null,
+    firstSource: "group_sync",
+    sources: ["group_sync"],
+    origin: null,
+    consent: false,
+    consentAt: null,
     consentSource: null,
+    wroteToUs: false,
+    firstInboundAt: null,
+    lastInboundAt: null,
     optedOut: false,
     optedOutAt: null,
     createdAt: "2026-11-01T10:00:00Z",
@@ -154,7 +164,7 @@ export function sampleImportReport(fileName: string, rows: ImportRow[], override
   const count = (outcome: ImportRow["outcome"]) => rows.filter((r) => r.outcome === outcome).length;
   return {
     fileName,
-    consentSource: `import:${fileName}`,
+    origin: `import:${fileName}`,
     hasHeaders: true,
     mapping: sampleMapping(),
     totals: {

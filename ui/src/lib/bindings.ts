@@ -81,6 +81,8 @@ export type AccountState = "new" | "waiting_for_scan" | "syncing" | "active" | "
  */
 export type AccountView = {
 	id: number,
+	/**  The account's stable identity (its profile folder is named by it). */
+	uuid: string,
 	name: string,
 	state: AccountState,
 	/**  Why it is in this state. */
@@ -103,6 +105,12 @@ export type AccountView = {
 	waVersion: string | null,
 	/**  PSS of the account's browser, KiB (Linux; from the health check). */
 	memoryKib: number | null,
+	/**
+	 *  Set while a change of this account could not be stored: "database
+	 *  unavailable: …". The state shown is the last one stored; the change
+	 *  did not happen and is stored by itself once the database answers.
+	 */
+	databaseError: string | null,
 };
 
 export type AppInfo = {
@@ -149,6 +157,8 @@ export type ColumnMapping = {
 	district: string | null,
 	segment: string | null,
 	tags: string | null,
+	/**  The column saying whether (yes/no) or when (a date) consent was given. */
+	consent?: string | null,
 };
 
 /**
@@ -173,13 +183,29 @@ export type ContactQuery = {
 	optedOut?: boolean | null,
 	/**  `Some(true)`: only privacy-id contacts whose phone WhatsApp hides. */
 	phoneHidden?: boolean | null,
+	/**  Came from this source (first or later). */
+	source?: ContactSource | null,
+	/**  `Some(true)`: consent on record; `Some(false)`: none. */
+	consent?: boolean | null,
+	/**  `Some(true)`: has written to one of our accounts. */
+	wroteToUs?: boolean | null,
+	/**
+	 *  `Some(true)`: consent on record or wrote to us (the safer audience);
+	 *  `Some(false)`: neither.
+	 */
+	permitted?: boolean | null,
+	/**
+	 *  `Some(true)`: known only from groups (no other source, no consent,
+	 *  never wrote): the highest ban and complaint risk.
+	 */
+	groupOnly?: boolean | null,
 	sort?: ContactSort,
+	/**  Page number from 0 (the rows after `page * page_size`). */
 	page?: number,
 	/**  1 to 1000 (0 means 50). */
 	pageSize?: number,
 };
 
-/**  One row of the Contacts page. */
 export type ContactRow = {
 	id: number,
 	/**  E.164; `None` while the phone is hidden. */
@@ -191,7 +217,21 @@ export type ContactRow = {
 	state: string | null,
 	district: string | null,
 	segment: string | null,
+	/**  How it first came: group_sync, csv, reply, manual. */
+	firstSource: ContactSource,
+	/**  Every source that has brought it. */
+	sources: ContactSource[],
+	/**  Where it was first found: `group:<id>@g.us`, `import:<file>`, …. */
+	origin: string | null,
+	/**  Consent on record (a CSV consent column, an explicit mark). Being in a group is not consent. */
+	consent: boolean,
+	consentAt: string | null,
+	/**  How the consent is evidenced (`csv:<file>`, `manual`, …). */
 	consentSource: string | null,
+	/**  The person has written to one of our accounts. */
+	wroteToUs: boolean,
+	firstInboundAt: string | null,
+	lastInboundAt: string | null,
 	optedOut: boolean,
 	optedOutAt: string | null,
 	createdAt: string,
@@ -202,6 +242,20 @@ export type ContactRow = {
 };
 
 export type ContactSort = "name" | "phone" | "newest" | "region";
+
+/**
+ *  Where a contact came from. Stored as `first_source` (text) and in the
+ *  `sources` bit set (every source that has brought it).
+ */
+export type ContactSource = 
+/**  A member of a group one of our accounts is in (not consent). */
+"group_sync" | 
+/**  A CSV import. */
+"csv" | 
+/**  The person wrote to one of our accounts. */
+"reply" | 
+/**  Added by hand (app, flockctl). */
+"manual";
 
 /**  What the mapping step shows before anything is written. */
 export type CsvPreview = {
@@ -291,7 +345,10 @@ export type GroupRow = {
 export type GroupsSyncProgress = SyncProgress;
 
 export type ImportOptions = {
-	/**  Shown in the report and recorded as consent source "import:<file name>". */
+	/**
+	 *  Shown in the report and recorded as the contacts' origin
+	 *  ("import:<file name>"; consent from a consent column as "csv:<file name>").
+	 */
 	fileName: string,
 	/**  Country for numbers written without a country code (two letters). */
 	defaultCountry: string,
@@ -303,7 +360,8 @@ export type ImportOptions = {
 
 export type ImportReport = {
 	fileName: string,
-	consentSource: string,
+	/**  Recorded as the new contacts' origin: "import:<file name>". */
+	origin: string,
 	hasHeaders: boolean,
 	mapping: ColumnMapping,
 	totals: ImportTotals,
