@@ -296,7 +296,11 @@ impl World {
             let author = if lid_mode { format!("{}@lid", self.lid_of(&from)) } else { ids::user_wid(&from) };
             (g.clone(), Some(author))
         } else {
-            (ids::user_wid(&from), None)
+            // The chat this phone already has with that person: the `@lid`
+            // one once it wrote there (a lid-migrated account), else by number.
+            let lid_chat = format!("{}@lid", self.lid_of(&from));
+            let has_lid_chat = self.history.get(&to).is_some_and(|h| h.iter().any(|m| m.chat == lid_chat));
+            (if has_lid_chat { lid_chat } else { ids::user_wid(&from) }, None)
         };
         let mut extra = Map::new();
         if let Some(q) = &req.quoted {
@@ -305,11 +309,12 @@ impl World {
                 .iter()
                 .find(|m| &m.id == q || &m.serialized() == q)
                 .ok_or_else(|| SimError::InvalidInput(format!("no message {q} in the chats of {}", req.to)))?;
-            let participant = if quoted.from_me {
-                ids::user_wid(&to)
-            } else {
-                quoted.author.clone().unwrap_or_else(|| quoted.chat.clone())
+            let mine = match self.phones.get(&to) {
+                Some(p) if quoted.chat.ends_with("@lid") => format!("{}@lid", p.lid),
+                _ => ids::user_wid(&to),
             };
+            let participant =
+                if quoted.from_me { mine } else { quoted.author.clone().unwrap_or_else(|| quoted.chat.clone()) };
             extra.insert("quotedStanzaID".into(), Value::from(quoted.id.clone()));
             extra.insert("quotedParticipant".into(), Value::from(participant));
             extra.insert("quotedMsg".into(), json!({"type": quoted.kind, "body": quoted.body}));

@@ -193,9 +193,18 @@ async fn inbound_statuses_replies_group_authors_and_replays() -> Result<()> {
     let s = find(&status.id);
     ensure!(s["remote"] == "status@broadcast" && s["isNewMsg"] == true && s["author"] == "919845000001@c.us", "{s}");
     let r = find(&reply.id);
-    ensure!(r["quoted"] == offer_id.as_str() && r["remote"] == "919845000001@c.us", "{r}");
-    let q = js(&page, &format!("const m = window.require('WAWebCollections').Msg.get('false_919845000001@c.us_{}'); return [m.quotedMsg.body, m.quotedParticipant._serialized];", reply.id)).await?;
-    ensure!(q == json!(["Offer: 10% off", "919800000001@c.us"]), "{q}");
+    ensure!(r["quoted"] == offer_id.as_str() && r["remote"] == offer["chat"], "{r}");
+    let q = js(
+        &page,
+        &format!(
+            "const m = window.require('WAWebCollections').Msg.get('false_{}_{}'); return [m.quotedMsg.body, m.quotedParticipant._serialized];",
+            offer["chat"].as_str().unwrap_or(""),
+            reply.id
+        ),
+    )
+    .await?;
+    let my_lid = sim.phones().await[0].lid.clone();
+    ensure!(q == json!(["Offer: 10% off", my_lid]), "our own message, quoted in the @lid chat: {q}");
     let gm = find(&in_group.id);
     ensure!(
         gm["remote"] == g.id.as_str() && gm["author"].as_str().is_some_and(|a| a.ends_with("@lid")),

@@ -90,7 +90,7 @@ async fn send_reaches_ledger_once_acks_fire_and_replies_arrive() -> Result<()> {
         .await
         .is_some_and(|e| e.target.is_none() && e.chat == g.id));
 
-    // A reply arrives in Msg: not from me, a new message, in the c.us chat.
+    // A reply arrives in Msg: not from me, a new message.
     let created = sim
         .inbound(Inbound { from: PERSON.into(), to: RAVI.into(), text: "STOP".into(), ..Default::default() })
         .await?;
@@ -104,7 +104,7 @@ async fn send_reaches_ledger_once_acks_fire_and_replies_arrive() -> Result<()> {
         added["fromMe"] == false
             && added["isNewMsg"] == true
             && added["body"] == "STOP"
-            && added["remote"] == "919845000001@c.us",
+            && added["remote"] == sent["chat"], // the chat we wrote in: the @lid one
         "{added}"
     );
 
