@@ -8,11 +8,13 @@
 //!        ├─ claim the sessions            one Services per data folder in the process
 //!        ├─ AccountManager                one worker per account (accounts/)
 //!        ├─ restore_all                   the linked accounts whose profile is here
-//!        └─ group resync every N minutes  settings.json `groups_resync_minutes`
+//!        ├─ group resync every N minutes  settings.json `groups_resync_minutes`
+//!        └─ Dispatcher                    sends the running campaigns (dispatch::service)
 //!   Services::switch(db)  = stop (every browser closed) then start on the new database
 //! ```
 //!
-//! The dispatcher (issue 10) joins here.
+//! The dispatcher runs where sessions are restored (the app, `flockctl
+//! run`); one-shot commands start without it (`dispatch: None`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,6 +39,8 @@ pub struct ServicesConfig {
     pub restore: bool,
     /// Resync every active account's groups this often; `None`: by hand only.
     pub groups_resync_every: Option<Duration>,
+    /// Send the running campaigns; `None`: no dispatcher (one-shot commands).
+    pub dispatch: Option<crate::dispatch::service::DispatchSettings>,
 }
 
 impl ServicesConfig {
@@ -49,6 +53,7 @@ impl ServicesConfig {
             accounts: AccountSettings::load(paths),
             restore: true,
             groups_resync_every: settings.groups_resync_every(),
+            dispatch: Some(crate::dispatch::service::DispatchSettings::from_settings(paths, &settings)),
         }
     }
 }
@@ -90,6 +95,7 @@ pub struct Services {
     restoring: usize,
     start_events: Mutex<Option<broadcast::Receiver<AccountEvent>>>,
     resync: Option<JoinHandle<()>>,
+    dispatcher: Option<crate::dispatch::Dispatcher>,
     _claim: SessionsClaim,
 }
 
@@ -118,12 +124,17 @@ impl Services {
         };
         tracing::info!(database = %db.target().redacted(), restoring, "services started");
         let resync = config.groups_resync_every.map(|every| schedule_group_resync(accounts.clone(), db.clone(), every, progress));
-        Ok(Self { db, accounts, restoring, start_events: Mutex::new(Some(start_events)), resync, _claim: claim })
+        let dispatcher = config.dispatch.map(|d| d.start(db.clone(), accounts.clone()));
+        Ok(Self { db, accounts, restoring, start_events: Mutex::new(Some(start_events)), resync, dispatcher, _claim: claim })
     }
 
     /// Stops everything: the resync, then every account's browser (profiles
     /// kept). Returns the database, for the caller to close or keep.
-    pub async fn stop(self) -> Database {
+    pub async fn stop(mut self) -> Database {
+        // No new sends first; those in flight finish (or are reconciled next time).
+        if let Some(d) = self.dispatcher.take() {
+            d.stop().await;
+        }
         if let Some(task) = &self.resync {
             task.abort();
         }
@@ -153,6 +164,11 @@ impl Services {
 
     pub fn accounts(&self) -> &AccountManager {
         &self.accounts
+    }
+
+    /// The dispatcher, when these services run one.
+    pub fn dispatcher(&self) -> Option<&crate::dispatch::Dispatcher> {
+        self.dispatcher.as_ref()
     }
 
     /// How many linked accounts `start` began to restore.

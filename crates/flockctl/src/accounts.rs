@@ -131,6 +131,7 @@ pub async fn service(cli: &Cli, paths: &DataPaths) -> Result<Service, ErrorRepor
     let mut config = ServicesConfig::from_settings(paths);
     config.restore = false;
     config.groups_resync_every = None;
+    config.dispatch = None;
     let demo = demo(cli, &mut config.accounts).await?;
     let services = Services::start(&lock, db, config, None).await?;
     Ok(Service { manager: services.accounts().clone(), demo, services: Some(services), _lock: Some(lock) })

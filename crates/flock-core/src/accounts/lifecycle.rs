@@ -136,6 +136,9 @@ pub enum Input {
     ProfileRefused { reason: String, fix: String },
     /// A send failed with this server code (463: reachout timelock).
     SendRejected { code: i32 },
+    /// The reachout timelock's end passed (the dispatcher knows it): a
+    /// timelocked account whose session kept running is active again.
+    TimelockEnded,
     /// The current state's deadline passed.
     Deadline,
     /// The user unlinked the account here.
@@ -299,6 +302,10 @@ fn decide(m: &mut Machine, input: Input, t: &Timeouts) -> Step {
             _ => Step::none(),
         },
         Input::SendRejected { .. } => Step::none(),
+        Input::TimelockEnded => match m.state {
+            S::Restricted => Step::go(S::Active, "The reachout timelock ended: sending to new contacts again", None),
+            _ => Step::none(),
+        },
         Input::Deadline => match m.state {
             S::WaitingForScan => {
                 Step::go(S::LinkExpired, "Linking took too long: the code was not used in time", Some(FIX_RETRY))

@@ -5,6 +5,7 @@
 mod error;
 pub mod lifecycle;
 mod manager;
+mod timelock;
 mod persist;
 pub mod profile;
 mod worker;

@@ -28,7 +28,9 @@ use super::engine::{lock, Engine};
 use super::flow::senders;
 use super::route::{group_reachable, route, GroupFacts, Lane, Mode, Route, TargetFacts};
 use super::store::{accounts as account_store, claims, results};
-use super::{lanes, running, DispatchError};
+use super::{lanes, running, Allowance, DispatchError};
+
+const UNLIMITED: Allowance = Allowance { minute_left: None, hour_left: None, day_left: None, day_cap: None };
 use crate::campaigns::lifecycle::{CampaignStatus, PauseCause};
 use crate::repo::outbox::TargetKind;
 
@@ -77,7 +79,9 @@ impl Engine {
         let routes: Vec<Lane> = lanes
             .iter()
             .filter(|l| l.mode != Mode::Off)
-            .map(|l| Lane { account_id: l.account_id, mode: l.mode, ready: l.decision.at() <= horizon, allowance: l.allowance })
+            // Paced to send within the horizon; what is left of its allowance
+        // then is what the pacing allowed (a minute cap that is full now is not).
+        .map(|l| Lane { account_id: l.account_id, mode: l.mode, ready: l.decision.at() <= horizon, allowance: UNLIMITED })
             .collect();
         for c in campaigns.iter().filter(|c| c.status == CampaignStatus::Running) {
             if c.broken.is_some() {

@@ -35,6 +35,7 @@
 //! - [`idle`]: what "no work it could do now" means for `run --until-idle`.
 
 pub mod acks;
+pub mod adapter;
 mod assign;
 pub mod clock;
 pub mod content;

@@ -135,3 +135,32 @@ async fn progress_loop(engine: Engine, mut stopped: watch::Receiver<bool>) {
         }
     }
 }
+
+/// What `Services::start` needs to run the dispatcher.
+#[derive(Debug, Clone)]
+pub struct DispatchSettings {
+    pub engine: super::EngineConfig,
+    pub options: DispatcherOptions,
+    /// Deadlines of each send (connect, ack, upload).
+    pub send: flock_wa::SendOptions,
+}
+
+impl DispatchSettings {
+    /// From the data folder (media files) and `settings.json`; the
+    /// workstation's time zone for campaigns without a schedule.
+    pub fn from_settings(paths: &crate::paths::DataPaths, _settings: &crate::settings::Settings) -> Self {
+        let engine = super::EngineConfig {
+            paths: Some(paths.clone()),
+            zone: crate::campaigns::store::local_time_zone(),
+            ..super::EngineConfig::default()
+        };
+        Self { engine, options: DispatcherOptions::default(), send: flock_wa::SendOptions::default() }
+    }
+
+    /// Starts the dispatcher over the account manager's sessions.
+    pub fn start(self, db: crate::db::Database, accounts: crate::accounts::AccountManager) -> Dispatcher {
+        let gateway = super::adapter::AccountGateway::new(accounts, self.send);
+        let engine = Engine::new(db, gateway, Arc::new(super::clock::SystemClock), self.engine);
+        Dispatcher::start(engine, self.options)
+    }
+}

@@ -127,6 +127,7 @@ impl World {
             accounts: self.settings(),
             restore: true,
             groups_resync_every: None,
+            dispatch: None,
         }
     }
 
