@@ -22,7 +22,7 @@ pub struct SendBench {
     /// Accepted sends per second.
     pub per_second: f64,
     /// PSS of the browser's process tree, KiB, before the first send and
-    /// after the last.
+    /// after the last (each after a garbage collection in the page).
     pub pss_before_kib: Option<u64>,
     pub pss_after_kib: Option<u64>,
 }
@@ -30,9 +30,14 @@ pub struct SendBench {
 /// Sends `count` messages, the `i`-th with `content(i)` to
 /// `targets[i % targets.len()]`, each waiting for the server's ack.
 pub async fn send_rate(handle: &SessionHandle, targets: &[WaId], count: usize, content: impl Fn(usize) -> Content, opts: SendOptions) -> SendBench {
+    // Measured after a garbage collection: what the page keeps, not what
+    // it has not collected yet.
     let pss = |h: &SessionHandle| {
         let h = h.clone();
-        async move { h.health().await.ok().and_then(|x| x.pss_kib) }
+        async move {
+            let _ = h.collect_garbage().await;
+            h.health().await.ok().and_then(|x| x.pss_kib)
+        }
     };
     let pss_before_kib = pss(handle).await;
     let started = Instant::now();

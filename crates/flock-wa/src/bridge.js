@@ -30,7 +30,9 @@
       if (typeof f === 'function') f(JSON.stringify(msg));
     } catch (e) { /* the host is gone: nothing to report to */ }
   }
-  function errText(e) { return String((e && e.message) || e); }
+  // Error texts go to the host's logs: long digit runs (phone numbers,
+  // privacy ids) keep only their last two digits.
+  function errText(e) { return String((e && e.message) || e).replace(/\d{5,}(\d\d)/g, '•••$1'); }
   function isFn(f) { return typeof f === 'function'; }
   // Arity as a shape hint: at least the parameters we pass (optional ones
   // may follow); minified async functions are often wrappers of length 0.
@@ -111,12 +113,13 @@
 
   // Walks the loaded modules for one exporting the wanted shape (the
   // already initialised ones first: requiring a module runs its factory).
-  function shapeSearch(name, test) {
+  // React components and lazy wrappers are never what we look for.
+  function candidate(id, name) { return id !== name && /^WA/.test(id) && !/\.react$|React|Loadable|\.css$/.test(id); }
+  function shapeSearch(name, test, deadline) {
     var map = null;
     try { map = window.require('__debug').modulesMap; } catch (e) { return null; }
     if (!map) return null;
-    var ids = Object.keys(map).filter(function (id) { return id !== name && /^WA/.test(id); });
-    var deadline = Date.now() + 3000;
+    var ids = Object.keys(map).filter(function (id) { return candidate(id, name); });
     for (var pass = 0; pass < 2; pass++) {
       for (var i = 0; i < ids.length && Date.now() < deadline; i++) {
         var entry = map[ids[i]];
@@ -130,21 +133,22 @@
     return null;
   }
 
-  function resolve(name, withSearch) {
+  function resolve(name, searchUntil) {
     var spec = SPECS[name];
     var m = tryRequire(name);
     if (fits(spec[0], m)) return { value: m, route: 'name' };
     if (m && fits(spec[0], m.default)) return { value: m.default, route: 'default' };
-    if (spec[1] && withSearch) return shapeSearch(name, spec[0]);
+    if (spec[1] && searchUntil) return shapeSearch(name, spec[0], searchUntil);
     return null;
   }
 
-  // Finds every internal not found yet; true when something new turned up.
+  // Finds every internal not found yet (shape searches share 3 s of the
+  // page's time); true when something new turned up.
   function resolveAll(withSearch) {
-    var found = false;
+    var found = false, until = withSearch ? Date.now() + 3000 : 0;
     Object.keys(SPECS).forEach(function (name) {
       if (mods[name]) return;
-      var r = resolve(name, withSearch);
+      var r = resolve(name, until);
       if (r) { mods[name] = r.value; routes[name] = r.route; found = true; }
     });
     return found;
@@ -422,6 +426,15 @@
     try { return !!U.canSendMsgWhileTimelocked({ chat: chat, contact: attr(chat, 'contact') }); } catch (e) { return false; }
   }
   function noLid(e) { return /No LID for user|Lid is missing/i.test(errText(e)); }
+  // The maintainers' advice for "No LID for user": the current lid, else
+  // let queryWidExists create the phone-lid mapping.
+  function mapLid(w) {
+    var A = mods.WAWebApiContact, lid = null;
+    try { lid = A ? A.getCurrentLid(w) : null; } catch (x) { lid = null; }
+    if (lid || !mods.WAWebQueryExistsJob) return Promise.resolve(lid);
+    delete existsCache[widText(w)];
+    return existsCached(w);
+  }
 
   // ------------------------------------------------------------ media
   var media = Object.create(null); // message id -> {parts, received}
@@ -532,9 +545,16 @@
     } else if (widIs(to, 'User') && mods.WAWebQueryExistsJob) {
       steps = existsCached(to).then(function (r) { if (!r) throw { definite: fail('not_on_whatsapp') }; });
     }
-    return steps.then(function () {
-      return C.Chat.get(to) || within(mods.WAWebFindChatAction.findOrCreateLatestChat(to), 20000, 'findOrCreateLatestChat').then(function (r) { return r && (r.chat || r); });
-    }).then(function (c) {
+    function findChat(retried) {
+      var existing = C.Chat.get(to);
+      if (existing) return Promise.resolve(existing);
+      return within(Promise.resolve().then(function () { return mods.WAWebFindChatAction.findOrCreateLatestChat(to); }), 20000, 'findOrCreateLatestChat')
+        .then(function (r) { return r && (r.chat || r); }, function (e) {
+          if (!noLid(e) || retried) throw e;
+          return mapLid(to).then(function () { return findChat(true); });
+        });
+    }
+    return steps.then(function () { return findChat(false); }).then(function (c) {
       chat = c;
       if (!chat || !chat.id) throw { definite: fail('rejected', { result: 'no chat for this id' }) };
       if (widIs(chat.id, 'Group')) return null;
@@ -594,11 +614,7 @@
       // "No LID for user": map the lid (getCurrentLid, else queryWidExists)
       // and try once more, with the same id, only if nothing was added.
       if (!noLid(e) || retried || findLocal(req.id)) return findLocal(req.id) ? followAck(req.id, chat, findLocal(req.id), null, req.ackMs) : fail('rejected', { result: errText(e), stage: 'before' });
-      var A = mods.WAWebApiContact;
-      var lid = null;
-      try { lid = A ? A.getCurrentLid(chat.id) : null; } catch (x) { lid = null; }
-      var map = lid || !mods.WAWebQueryExistsJob ? Promise.resolve() : within(mods.WAWebQueryExistsJob.queryWidExists(chat.id), 20000, 'queryWidExists');
-      return map.then(function () { return addAndFollow(req, chat, fields, true); }, function () { return fail('rejected', { result: errText(e), stage: 'before' }); });
+      return mapLid(chat.id).then(function () { return addAndFollow(req, chat, fields, true); }, function () { return fail('rejected', { result: errText(e), stage: 'before' }); });
     }
     var msgPromise = pair && pair[0], sendResult = pair && pair[1];
     return within(msgPromise, 20000, 'adding the message').then(function (m) {
@@ -628,7 +644,12 @@
     }
     var byId = Promise.resolve(null);
     if (isFn(C.Msg.getMessagesById) && chats.length) {
-      var keys = chats.map(function (c) { return 'true_' + widText(c) + '_' + id; });
+      var mine = meUsers(), keys = [];
+      chats.forEach(function (c) {
+        var base = 'true_' + widText(c) + '_' + id;
+        keys.push(base);
+        if (widIs(c, 'Group')) [mine.pn, mine.lid].filter(Boolean).forEach(function (u) { keys.push(base + '_' + widText(u)); });
+      });
       byId = within(C.Msg.getMessagesById(keys), 10000, 'getMessagesById').then(function (r) {
         var list = (r && r.messages) || [];
         return list.find(function (m) { return msgIdOf(m) === id; }) || null;

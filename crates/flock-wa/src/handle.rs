@@ -257,6 +257,15 @@ impl SessionHandle {
         Ok(Timelock { active: v["active"] == true, until })
     }
 
+    /// Asks the page's JavaScript engine to collect its garbage now (for
+    /// memory measurements that should show what is kept, not what is
+    /// merely not collected yet).
+    pub async fn collect_garbage(&self) -> Result<(), WaError> {
+        use chromiumoxide::cdp::js_protocol::heap_profiler::CollectGarbageParams;
+        self.page.execute(CollectGarbageParams::default()).await.map_err(WaError::cdp("collecting garbage"))?;
+        Ok(())
+    }
+
     pub async fn health(&self) -> Result<SessionHealth, WaError> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Command::Health { reply }).await.map_err(|_| WaError::Stopped)?;

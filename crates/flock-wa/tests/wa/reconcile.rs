@@ -44,6 +44,11 @@ async fn a_message_sent_before_a_kill_is_found_by_id_and_a_never_sent_id_is_not(
         other => panic!("the first message is found: {other:?}"),
     }
     assert!(matches!(s2.handle.lookup(&second.id, Some(&person)).await.unwrap(), Lookup::Found { .. }));
+    // Without knowing the chat: every chat's local history is searched.
+    match s2.handle.lookup(&first.id, None).await.expect("lookup") {
+        Lookup::Found { key, .. } => assert!(key.ends_with(first.id.as_str())),
+        other => panic!("found through the local history: {other:?}"),
+    }
     match s2.handle.lookup(&MessageId::new(), Some(&person)).await.expect("lookup") {
         Lookup::NotFound { .. } => {}
         other => panic!("a never-sent id is not found: {other:?}"),

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use flock_sim::{ConfigPatch, Inbound, LedgerEntry, NewGroup, PhoneEvent, SimConfig, SimHandle, Simulator};
+pub use flock_sim::{Inbound, LedgerEntry, NewGroup, PhoneEvent, SimConfig, SimHandle, Simulator};
 use flock_wa::{
     bridge, BridgeEvent, BrowserPreference, MessageEvent, QrSource, Session, SessionConfig, SessionEvent, SessionHandle,
 };
