@@ -31,6 +31,7 @@ mod m20261201_000103_index_accounts_uuid;
 mod m20261201_000104_create_flock_meta;
 mod m20261201_000105_insert_database_id;
 mod m20261201_000106_add_accounts_version;
+mod m20261201_000107_add_accounts_capabilities;
 mod m20261201_000201_create_suppressions;
 mod m20261201_000202_create_suppression_events;
 mod m20261201_000203_copy_opt_outs_to_suppressions;
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000104_create_flock_meta::Migration),
             Box::new(m20261201_000105_insert_database_id::Migration),
             Box::new(m20261201_000106_add_accounts_version::Migration),
+            Box::new(m20261201_000107_add_accounts_capabilities::Migration),
             Box::new(m20261201_000201_create_suppressions::Migration),
             Box::new(m20261201_000202_create_suppression_events::Migration),
             Box::new(m20261201_000203_copy_opt_outs_to_suppressions::Migration),

@@ -1,4 +1,4 @@
-use flock_wa::WaError;
+use flock_wa::{CapabilityMissing, SendError, WaError};
 
 use super::profile::ProfileError;
 use crate::error::{ErrorKind, ErrorReport};
@@ -23,6 +23,15 @@ pub enum AccountError {
     NotActive { name: String, state: String },
     #[error("account \"{name}\": WhatsApp Web did not answer: {source}")]
     Session { name: String, #[source] source: WaError },
+    /// The account's WhatsApp Web lacks the feature the request needs.
+    #[error("account \"{name}\": {source}")]
+    Capability { name: String, #[source] source: CapabilityMissing },
+    /// The session refused or failed the send; `source.certainty()` says
+    /// whether it may have gone out.
+    #[error("account \"{name}\": {source}")]
+    Send { name: String, #[source] source: SendError },
+    #[error("account \"{name}\" has no browser profile on this computer (it runs on another workstation, or was never linked here)")]
+    NotHeld { name: String },
     /// A state change could not be stored (after retries): it did not
     /// happen, and the account shows "database unavailable" until it can.
     #[error("account \"{name}\": the database is unavailable, so it was not {doing}: {source}")]
@@ -64,6 +73,17 @@ impl AccountError {
                 message: self.to_string(),
                 fix: Some("Try again; if it keeps failing, reset the account or update Flock".into()),
             },
+            AccountError::Capability { .. } => ErrorReport {
+                kind: ErrorKind::Browser,
+                message: self.to_string(),
+                fix: Some("WhatsApp Web changed: update Flock (the account's other features keep working)".into()),
+            },
+            AccountError::Send { source, .. } => send_report(self.to_string(), source),
+            AccountError::NotHeld { .. } => ErrorReport {
+                kind: ErrorKind::Conflict,
+                message: self.to_string(),
+                fix: Some("Send from the workstation that runs this account, or link it on this computer".into()),
+            },
             AccountError::Unavailable { .. } => ErrorReport {
                 kind: ErrorKind::Database,
                 message: self.to_string(),
@@ -71,6 +91,26 @@ impl AccountError {
             },
         }
     }
+}
+
+fn send_report(message: String, e: &SendError) -> ErrorReport {
+    let (kind, fix) = match e {
+        SendError::InvalidRequest { .. } | SendError::FileTooLarge { .. } | SendError::WrongFileType { .. } => {
+            (ErrorKind::InvalidInput, "Fix the message as the error says and send it again")
+        }
+        SendError::FileUnreadable { .. } => (ErrorKind::InvalidInput, "Check the file's path and that you may read it"),
+        SendError::NotOnWhatsApp { .. } => (ErrorKind::NotFound, "Check the number; it has no WhatsApp account"),
+        SendError::ReachoutTimelocked { .. } => (ErrorKind::Conflict, "Wait until the timelock ends; reply to people who wrote first"),
+        SendError::NotParticipant { .. } | SendError::AdminsOnly { .. } => {
+            (ErrorKind::Conflict, "Send from an account that is a member (an admin, for admins-only groups)")
+        }
+        SendError::NotConnected { .. } => (ErrorKind::Browser, "Check the phone and the internet connection, then send again"),
+        SendError::OutcomeUnknown { .. } => {
+            (ErrorKind::Browser, "Look the message up by its id before sending again (it may have gone out)")
+        }
+        _ => (ErrorKind::Browser, "Try again; if it keeps failing, send the log file to support"),
+    };
+    ErrorReport { kind, message, fix: Some(fix.into()) }
 }
 
 /// `+91 98765-43210` → `919876543210`; a number must start with `+`.

@@ -47,7 +47,7 @@ pub struct Diagnostics {
 /// The account service. Cheap to clone; all clones share the workers.
 #[derive(Clone)]
 pub struct AccountManager {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 pub(super) struct Inner {
@@ -55,6 +55,8 @@ pub(super) struct Inner {
     pub(super) paths: DataPaths,
     pub(super) settings: AccountSettings,
     events: broadcast::Sender<AccountEvent>,
+    /// Acks and inbound messages of every running session (`messages()`).
+    pub(super) messages: broadcast::Sender<super::messaging::AccountMessage>,
     workers: Mutex<HashMap<i64, WorkerHandle>>,
     live: Mutex<HashMap<i64, Live>>,
     /// This database's own id (`flock_meta`), read once.
@@ -64,12 +66,14 @@ pub(super) struct Inner {
 impl AccountManager {
     pub fn new(db: Database, paths: DataPaths, settings: AccountSettings) -> Self {
         let (events, _) = broadcast::channel(256);
+        let (messages, _) = broadcast::channel(1024);
         Self {
             inner: Arc::new(Inner {
                 db,
                 paths,
                 settings,
                 events,
+                messages,
                 workers: Mutex::new(HashMap::new()),
                 live: Mutex::new(HashMap::new()),
                 database_id: OnceCell::new(),
@@ -123,14 +127,14 @@ impl AccountManager {
             LinkMethod::Qr => LinkKind::Qr,
             LinkMethod::PairingCode { phone } => LinkKind::PairingCode { phone_digits: phone_digits(&phone)? },
         };
-        self.send(id, Input::Link(kind), true).await
+        self.send_input(id, Input::Link(kind), true).await
     }
 
     /// Unlinks the device (in WhatsApp too, when its session runs) and
     /// wipes the profile. The account stays, `logged_out`.
     pub async fn logout(&self, id: i64) -> Result<(), AccountError> {
         repo::get(self.inner.db.conn(), id).await?;
-        self.send(id, Input::UserLogout, true).await?;
+        self.send_input(id, Input::UserLogout, true).await?;
         self.stop_worker(id).await;
         let row = repo::get(self.inner.db.conn(), id).await?;
         self.inner.profiles().await?.wipe(&row)?;
@@ -187,7 +191,7 @@ impl AccountManager {
         if self.worker_tx(id).is_none() {
             return Ok(());
         }
-        self.send(id, Input::SendRejected { code }, false).await
+        self.send_input(id, Input::SendRejected { code }, false).await
     }
 
     /// At start: brings back every linked account whose browser profile
@@ -239,7 +243,7 @@ impl AccountManager {
                 if i > 0 {
                     tokio::time::sleep(stagger).await;
                 }
-                if let Err(e) = me.send(id, Input::Restore, false).await {
+                if let Err(e) = me.send_input(id, Input::Restore, false).await {
                     tracing::warn!(account = id, "cannot restore: {e}");
                 }
             }
@@ -290,7 +294,7 @@ impl AccountManager {
         futures::future::join_all(stops).await;
     }
 
-    fn worker_tx(&self, id: i64) -> Option<mpsc::Sender<WorkerCmd>> {
+    pub(super) fn worker_tx(&self, id: i64) -> Option<mpsc::Sender<WorkerCmd>> {
         let workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
         workers.get(&id).filter(|w| !w.task.is_finished()).map(|w| w.tx.clone())
     }
@@ -298,7 +302,7 @@ impl AccountManager {
     /// Sends an input to the account's worker, starting one if needed;
     /// `wait`: until the worker has carried it out (and say whether its
     /// change was stored).
-    async fn send(&self, id: i64, input: Input, wait: bool) -> Result<(), AccountError> {
+    pub(super) async fn send_input(&self, id: i64, input: Input, wait: bool) -> Result<(), AccountError> {
         let tx = match self.worker_tx(id) {
             Some(tx) => tx,
             None => self.spawn_worker(id).await?,

@@ -5,6 +5,7 @@
 mod error;
 pub mod lifecycle;
 mod manager;
+mod messaging;
 mod timelock;
 mod persist;
 pub mod profile;
@@ -16,6 +17,7 @@ mod view;
 pub use error::{phone_digits, AccountError};
 pub use lifecycle::{ConflictPolicy, LinkKind, Timeouts};
 pub use manager::{AccountManager, Diagnostics, LinkMethod};
+pub use messaging::{capability_for, AccountMessage};
 pub use settings::{AccountSettings, WHATSAPP_WEB};
 pub use state::AccountState;
-pub use view::{AccountEvent, AccountView, QrView};
+pub use view::{AccountEvent, AccountView, CapabilitiesView, MissingCapability, QrView};

@@ -283,6 +283,7 @@ mod tests {
             created_at: at,
             updated_at: at,
             version: 0,
+            capabilities: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! and the live events the manager publishes.
 
 use chrono::{DateTime, Utc};
+use flock_wa::{Capabilities, Capability};
 use serde::Serialize;
 
 use super::state::AccountState;
@@ -49,6 +50,43 @@ pub struct AccountView {
     /// unavailable: …". The state shown is the last one stored; the change
     /// did not happen and is stored by itself once the database answers.
     pub database_error: Option<String>,
+    /// What its WhatsApp Web can and cannot do: the running session's
+    /// report, else the last one stored (`None` before any boot).
+    pub capabilities: Option<CapabilitiesView>,
+}
+
+/// The features of an account's WhatsApp Web, as the Accounts page and
+/// `accounts list --json` show them.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilitiesView {
+    /// The WhatsApp Web version that reported them.
+    pub version: Option<String>,
+    pub available: Vec<Capability>,
+    pub missing: Vec<MissingCapability>,
+}
+
+/// A feature switched off, with what is missing and the sentence to show.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingCapability {
+    pub capability: Capability,
+    /// The internals that were not found.
+    pub internals: Vec<String>,
+    /// "Media sending unavailable: WhatsApp Web 2.3000.x lacks WAWebPrepRawMedia".
+    pub reason: String,
+}
+
+impl From<&Capabilities> for CapabilitiesView {
+    fn from(c: &Capabilities) -> Self {
+        let available = c.features.iter().filter(|f| f.available).map(|f| f.capability).collect();
+        let missing = c
+            .unavailable()
+            .into_iter()
+            .map(|m| MissingCapability { capability: m.capability, internals: m.internals.clone(), reason: m.to_string() })
+            .collect();
+        Self { version: c.version.clone(), available, missing }
+    }
 }
 
 /// What only the running session knows.
@@ -60,6 +98,7 @@ pub(crate) struct Live {
     pub wa_version: Option<String>,
     pub memory_kib: Option<u64>,
     pub database_error: Option<String>,
+    pub capabilities: Option<Capabilities>,
 }
 
 impl AccountView {
@@ -86,6 +125,12 @@ impl AccountView {
             wa_version: live.wa_version,
             memory_kib: live.memory_kib,
             database_error: live.database_error,
+            // The running session's report, else the last one stored.
+            capabilities: live
+                .capabilities
+                .as_ref()
+                .map(CapabilitiesView::from)
+                .or_else(|| row.capabilities.as_deref().and_then(|j| serde_json::from_str(j).ok())),
         }
     }
 }

@@ -17,7 +17,7 @@ use super::manager::{Diagnostics, Inner};
 use super::persist::{Pending, RETRY_FIRST};
 use super::profile::Profiles;
 use super::state::AccountState;
-use super::view::{AccountEvent, Live, QrView};
+use super::view::{AccountEvent, CapabilitiesView, Live, QrView};
 use crate::entities::account;
 use crate::repo::accounts as repo;
 
@@ -33,6 +33,10 @@ pub(super) enum WorkerCmd {
     ShowBrowser(bool),
     Diagnostics(oneshot::Sender<Diagnostics>),
     CheckHealth(oneshot::Sender<()>),
+    /// The running session and the state the worker holds (for sends,
+    /// lookups and checks, made by the caller, so that a long send never
+    /// holds up the account's lifecycle).
+    Session(oneshot::Sender<Option<(SessionHandle, AccountState)>>),
     /// The groups the running session sees.
     ReadGroups(oneshot::Sender<Result<Vec<flock_wa::GroupInfo>, WaError>>),
     Stop(oneshot::Sender<()>),
@@ -73,6 +77,9 @@ pub(super) struct Worker {
     /// The profile reported another number: a provisional (legacy) claim
     /// is given back when the browser has closed.
     pub(super) give_back: bool,
+    /// Forwards the session's acks and inbound messages to the manager's
+    /// `messages()` channel.
+    pub(super) forward: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How long a logout waits for a following `TOS_BLOCK` (a ban).
@@ -123,6 +130,7 @@ impl Worker {
             retry_delay: RETRY_FIRST,
             removed: false,
             give_back: false,
+            forward: None,
         };
         (tx, tokio::spawn(worker.run(rx)))
     }
@@ -163,6 +171,9 @@ impl Worker {
                             bridge,
                             browser: self.session.as_ref().map(|s| s.browser().path.clone()),
                         });
+                    }
+                    Some(WorkerCmd::Session(reply)) => {
+                        let _ = reply.send(self.session.clone().map(|s| (s, self.machine.state)));
                     }
                     Some(WorkerCmd::CheckHealth(reply)) => {
                         self.health().await;
@@ -221,6 +232,7 @@ impl Worker {
             l.qr = None;
             l.pairing_code = None;
             l.memory_kib = None;
+            l.capabilities = None;
         });
     }
 
@@ -308,6 +320,7 @@ impl Worker {
         self.showed_code = false;
         match Session::start(cfg).await {
             Ok((handle, events)) => {
+                self.forward = Some(self.inner.forward_messages(self.id, handle.messages()));
                 self.session = Some(handle);
                 self.events = Some(events);
                 self.inner.update_live(self.id, |l| l.running = true);
@@ -333,6 +346,9 @@ impl Worker {
         if let Some(s) = self.session.take() {
             s.close().await;
         }
+        if let Some(task) = self.forward.take() {
+            task.abort();
+        }
         if std::mem::take(&mut self.give_back) {
             match self.profiles.release_if_provisional(&self.row) {
                 Ok(true) => tracing::info!(account = self.id, "the legacy profile was another number's; given back"),
@@ -347,6 +363,7 @@ impl Worker {
             l.qr = None;
             l.pairing_code = None;
             l.memory_kib = None;
+            l.capabilities = None;
         });
         if was_running {
             self.publish_current().await;
@@ -356,11 +373,15 @@ impl Worker {
     async fn on_bridge(&mut self, ev: BridgeEvent) {
         match ev {
             BridgeEvent::Hello { .. } => self.bridge_starts += 1,
-            BridgeEvent::Boot { version, missing, optional_missing, .. } => {
+            BridgeEvent::Boot { version, missing, optional_missing, capabilities } => {
                 if !optional_missing.is_empty() {
                     tracing::info!(account = self.id, ?version, "optional WhatsApp Web internals missing: {}", optional_missing.join(", "));
                 }
-                self.inner.update_live(self.id, |l| l.wa_version = version.clone());
+                self.remember_capabilities(&capabilities).await;
+                self.inner.update_live(self.id, |l| {
+                    l.wa_version = version.clone();
+                    l.capabilities = Some(capabilities);
+                });
                 if missing.is_empty() {
                     self.publish_current().await;
                 } else {
@@ -408,8 +429,26 @@ impl Worker {
         }
     }
 
+    /// Stores what this WhatsApp Web can do when it changed, so that every
+    /// process (`accounts list`, another workstation) can show it.
+    async fn remember_capabilities(&mut self, caps: &flock_wa::Capabilities) {
+        let Ok(json) = serde_json::to_string(&CapabilitiesView::from(caps)) else { return };
+        if self.row.capabilities.as_deref() == Some(json.as_str()) {
+            return;
+        }
+        match repo::set_capabilities(self.inner.db.conn(), self.id, &json).await {
+            Ok(()) => self.row.capabilities = Some(json),
+            Err(e) => tracing::warn!(account = self.id, "cannot store the capabilities: {e}"),
+        }
+    }
+
     async fn health(&mut self) {
         let Some(s) = self.session.clone() else { return };
+        // Modules that load late are found again once ready: the handle has the latest.
+        if let Some(caps) = s.capabilities() {
+            self.remember_capabilities(&caps).await;
+            self.inner.update_live(self.id, |l| l.capabilities = Some(caps));
+        }
         match s.health().await {
             Ok(h) => self.inner.update_live(self.id, |l| l.memory_kib = h.pss_kib),
             Err(e) => tracing::debug!(account = self.id, "health: {e}"),

@@ -31,6 +31,8 @@ pub struct Model {
     pub updated_at: Timestamp,
     /// Bumped by every state write; writes are compare-and-set on it.
     pub version: i64,
+    /// The last boot report of its WhatsApp Web (`CapabilitiesView` as JSON).
+    pub capabilities: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

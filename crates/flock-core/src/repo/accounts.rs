@@ -262,6 +262,16 @@ pub async fn set_show_browser(db: &impl ConnectionTrait, id: i64, show: bool) ->
     Ok(row.update(db).await?)
 }
 
+/// What the account's WhatsApp Web can do (JSON). Not state: no version check.
+pub async fn set_capabilities(db: &impl ConnectionTrait, id: i64, capabilities: &str) -> Result<(), RepoError> {
+    account::Entity::update_many()
+        .col_expr(account::Column::Capabilities, Expr::value(Some(capabilities.to_string())))
+        .filter(account::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The session answered just now (health check). Not state: no version check.
 pub async fn touch_last_seen(db: &impl ConnectionTrait, id: i64) -> Result<account::Model, RepoError> {
     let mut row: account::ActiveModel = get(db, id).await?.into();

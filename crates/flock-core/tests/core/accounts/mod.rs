@@ -6,5 +6,7 @@ mod support;
 
 mod identity;
 mod link;
+mod messaging;
 mod recovery;
+mod services;
 mod writers;
