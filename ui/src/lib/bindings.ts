@@ -111,6 +111,11 @@ export type AccountView = {
 	 *  did not happen and is stored by itself once the database answers.
 	 */
 	databaseError: string | null,
+	/**
+	 *  What its WhatsApp Web can and cannot do: the running session's
+	 *  report, else the last one stored (`None` before any boot).
+	 */
+	capabilities: CapabilitiesView | null,
 };
 
 export type AppInfo = {
@@ -144,6 +149,28 @@ export type BulkEditResult = {
 
 /**  Which rows a bulk edit changes. */
 export type BulkTarget = "contacts" | "groups";
+
+/**
+ *  The features of an account's WhatsApp Web, as the Accounts page and
+ *  `accounts list --json` show them.
+ */
+export type CapabilitiesView = {
+	/**  The WhatsApp Web version that reported them. */
+	version: string | null,
+	available: Capability[],
+	missing: MissingCapability[],
+};
+
+/**  A feature of the session driver. */
+export type Capability = "login_qr" | "login_pairing" | 
+/**  Reading the account's own number. */
+"identity" | "groups" | 
+/**  `queryWidExists`: does a number have WhatsApp. */
+"exists" | "send_text" | "send_media" | "link_preview" | "acks" | "inbound" | 
+/**  Finding a message again by id (reconcile after a crash). */
+"lookup" | 
+/**  Reading the reachout timelock (463) state. */
+"timelock";
 
 /**
  *  Which column (by header name) fills which field. For a file without a
@@ -395,6 +422,15 @@ export type ImportTotals = {
 export type LinkMethod = { method: "qr" } | 
 /**  An 8-character code typed on the phone; `phone` with its country code. */
 { method: "pairingCode"; phone: string };
+
+/**  A feature switched off, with what is missing and the sentence to show. */
+export type MissingCapability = {
+	capability: Capability,
+	/**  The internals that were not found. */
+	internals: string[],
+	/**  "Media sending unavailable: WhatsApp Web 2.3000.x lacks WAWebPrepRawMedia". */
+	reason: string,
+};
 
 export type NewTagRule = {
 	contains: string,
