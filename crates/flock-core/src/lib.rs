@@ -13,6 +13,7 @@ pub mod groups;
 pub mod inbox;
 pub mod lock;
 pub mod logging;
+pub mod logs;
 pub mod paths;
 pub mod phone;
 pub mod repo;

@@ -42,15 +42,17 @@ pub enum SettingKey {
     GroupsResyncMinutes,
     BrowserPath,
     ConflictPolicy,
+    NotificationsEnabled,
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 5] = [
+    pub const ALL: [SettingKey; 6] = [
         SettingKey::DatabaseUrl,
         SettingKey::DefaultCountry,
         SettingKey::GroupsResyncMinutes,
         SettingKey::BrowserPath,
         SettingKey::ConflictPolicy,
+        SettingKey::NotificationsEnabled,
     ];
 
     /// The key as written in the file.
@@ -61,6 +63,7 @@ impl SettingKey {
             SettingKey::GroupsResyncMinutes => "groups_resync_minutes",
             SettingKey::BrowserPath => "browser_path",
             SettingKey::ConflictPolicy => "conflict_policy",
+            SettingKey::NotificationsEnabled => "notifications_enabled",
         }
     }
 
@@ -74,6 +77,7 @@ impl SettingKey {
             SettingKey::GroupsResyncMinutes => "a whole number of minutes, e.g. 60 (0 or no key: only by hand)",
             SettingKey::BrowserPath => "the path of a Chrome, Chromium or Edge program, as a string",
             SettingKey::ConflictPolicy => "\"take_over\" or \"stop\"",
+            SettingKey::NotificationsEnabled => "true or false",
         }
     }
 
@@ -96,6 +100,9 @@ pub struct Settings {
     pub browser_path: Option<PathBuf>,
     /// What to do when WhatsApp Web says the account is open elsewhere.
     pub conflict_policy: Option<ConflictPolicy>,
+    /// Desktop notifications (an account restricted or logged out, a
+    /// campaign finished or paused); absent: on.
+    pub notifications_enabled: Option<bool>,
 }
 
 impl Settings {
@@ -104,6 +111,11 @@ impl Settings {
         self.groups_resync_minutes
             .filter(|m| *m > 0)
             .map(|m| std::time::Duration::from_secs(u64::from(m) * 60))
+    }
+
+    /// Whether desktop notifications are shown (on unless turned off).
+    pub fn notifications_on(&self) -> bool {
+        self.notifications_enabled.unwrap_or(true)
     }
 
     /// Reads one key's value into its field; `Err` is what to say about a bad one.
@@ -135,6 +147,7 @@ impl Settings {
             SettingKey::ConflictPolicy => {
                 self.conflict_policy = Some(serde_json::from_value(value.clone()).map_err(|_| BadValue::Shown)?);
             }
+            SettingKey::NotificationsEnabled => self.notifications_enabled = Some(value.as_bool().ok_or(BadValue::Shown)?),
         }
         Ok(())
     }
@@ -235,6 +248,16 @@ mod tests {
         assert_eq!(s.groups_resync_minutes, Some(15));
         assert_eq!(s.browser_path, Some(PathBuf::from("/opt/chrome")));
         assert_eq!(s.conflict_policy, Some(ConflictPolicy::Stop));
+    }
+
+    #[test]
+    fn notifications_are_on_unless_turned_off() {
+        assert!(parsed(json!({})).settings.notifications_on());
+        assert!(!parsed(json!({"notifications_enabled": false})).settings.notifications_on());
+        let loaded = parsed(json!({"notifications_enabled": "no"}));
+        assert!(loaded.settings.notifications_on());
+        let message = loaded.problem(SettingKey::NotificationsEnabled).unwrap().to_string();
+        assert!(message.contains("\"notifications_enabled\" is \"no\"; expected true or false"), "{message}");
     }
 
     #[test]
