@@ -65,6 +65,7 @@ export function sampleAccount(overrides: Partial<AccountView> & { id: number }):
     waVersion: null,
     memoryKib: null,
     databaseError: null,
+    capabilities: null,
     ...overrides,
   };
 }
