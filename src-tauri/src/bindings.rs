@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::{commands, contacts, events};
+use crate::{commands, contacts, events, logs, notifications};
 
 /// Relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -37,12 +37,18 @@ pub fn specta_builder() -> Builder<Wry> {
             contacts::import_contacts_csv,
             contacts::export_contacts_csv,
             contacts::sync_groups,
+            logs::log_folder,
+            logs::read_log,
+            logs::open_log_folder,
+            notifications::notifications_enabled,
+            notifications::set_notifications_enabled,
         ])
         .events(collect_events![
             events::DatabaseChanged,
             events::AccountChanged,
             events::GroupsSyncProgress,
             events::ResyncNeeded,
+            logs::LogLinesAppended,
         ])
         // Row ids are i64 in the database but stay far below 2^53.
         .dangerously_cast_bigints_to_number()

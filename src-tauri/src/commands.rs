@@ -81,7 +81,13 @@ pub async fn link_account(state: State<'_, AppState>, id: i64, method: LinkMetho
 /// Unlinks the account on WhatsApp and closes its browser.
 #[tauri::command]
 #[specta::specta]
-pub async fn logout_account(state: State<'_, AppState>, id: i64) -> Result<(), ErrorReport> {
+pub async fn logout_account(
+    state: State<'_, AppState>,
+    notifier: State<'_, crate::notifications::Notifier>,
+    id: i64,
+) -> Result<(), ErrorReport> {
+    // The logged_out that follows is the user's own doing: no notification.
+    crate::notifications::expect_user_logout(&notifier, id);
     Ok(state.accounts().await?.logout(id).await?)
 }
 

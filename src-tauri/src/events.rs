@@ -45,7 +45,10 @@ enum Outgoing {
 pub fn forward_account_events(app: AppHandle<Wry>, rx: broadcast::Receiver<AccountEvent>) {
     tauri::async_runtime::spawn(forward(rx, move |out| {
         let (name, sent) = match out {
-            Outgoing::Account(event) => ("account-changed", AccountChanged(event).emit(&app)),
+            Outgoing::Account(event) => {
+                crate::notifications::account_event(&app, &event);
+                ("account-changed", AccountChanged(event).emit(&app))
+            }
             Outgoing::Resync(resync) => ("resync-needed", resync.emit(&app)),
         };
         if let Err(e) = sent {

@@ -7,6 +7,8 @@ mod commands;
 mod contacts;
 mod events;
 mod launch;
+mod logs;
+mod notifications;
 mod state;
 
 pub use bindings::{export_bindings, specta_builder, BINDINGS_PATH};
@@ -26,11 +28,17 @@ pub fn run() {
         // and exits before anything else starts (the data-folder lock in
         // `AppState` also stops a `flockctl run` on it).
         .plugin(instance)
+        // Used from Rust only (the window has no opener or notification permission):
+        // `open_log_folder` opens the log folder, `notifications` shows the alerts.
+        .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
+        .plugin(tauri_plugin_notification::init())
+        .manage(notifications::Notifier::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             let state = tauri::async_runtime::block_on(state::AppState::start(app.handle(), &options))?;
             app.manage(state);
+            logs::start(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!("tauri.conf.json"));

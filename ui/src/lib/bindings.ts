@@ -51,6 +51,17 @@ export const commands = {
 	 *  WhatsApp and records them; progress arrives as `groups-sync-progress`.
 	 */
 	syncGroups: (accountId: number | null) => typedError<SyncSummary[], ErrorReport>(__TAURI_INVOKE("sync_groups", { accountId })),
+	logFolder: () => typedError<LogFolder, ErrorReport>(__TAURI_INVOKE("log_folder")),
+	/**  The newest lines of a day file that pass the filters; `before` pages back. */
+	readLog: (query: LogQuery) => typedError<LogPage, ErrorReport>(__TAURI_INVOKE("read_log", { query })),
+	/**
+	 *  Opens the log folder in the file manager. Only this folder: the window
+	 *  has no permission to open paths or URLs itself.
+	 */
+	openLogFolder: () => typedError<null, ErrorReport>(__TAURI_INVOKE("open_log_folder")),
+	/**  Whether desktop notifications are on (settings.json `notifications_enabled`). */
+	notificationsEnabled: () => typedError<boolean, ErrorReport>(__TAURI_INVOKE("notifications_enabled")),
+	setNotificationsEnabled: (enabled: boolean) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("set_notifications_enabled", { enabled })),
 };
 
 /** Events */
@@ -58,6 +69,7 @@ export const events = {
 	accountChanged: makeEvent<AccountChanged, AccountChanged>("account-changed"),
 	databaseChanged: makeEvent<DatabaseChanged, DatabaseChanged>("database-changed"),
 	groupsSyncProgress: makeEvent<GroupsSyncProgress, GroupsSyncProgress>("groups-sync-progress"),
+	logLinesAppended: makeEvent<LogLinesAppended, LogLinesAppended>("log-lines-appended"),
 	resyncNeeded: makeEvent<ResyncNeeded, ResyncNeeded>("resync-needed"),
 };
 
@@ -422,6 +434,82 @@ export type ImportTotals = {
 export type LinkMethod = { method: "qr" } | 
 /**  An 8-character code typed on the phone; `phone` with its country code. */
 { method: "pairingCode"; phone: string };
+
+/**  Whole lines appended to `file`, oldest first. */
+export type LogBatch = {
+	file: string,
+	entries: LogEntry[],
+};
+
+/**
+ *  A line and where it starts in its file (its key: the live tail sends
+ *  lines by offset too, so a window drops the ones it already has).
+ */
+export type LogEntry = {
+	offset: number,
+	line: LogLine,
+};
+
+/**  One day's file in the log folder. */
+export type LogFile = {
+	/**  The file name (`flock.2026-12-01.log`): what `read` takes. */
+	name: string,
+	/**  The day it holds (UTC), from the name. */
+	date: string | null,
+	size: number,
+};
+
+/**  Where the logs are and whether new lines arrive live. */
+export type LogFolder = {
+	path: string,
+	/**  The day files, newest first. */
+	files: LogFile[],
+	/**  Why new lines are not pushed live, when they are not. */
+	liveError: ErrorReport | null,
+};
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
+
+export type LogLine = {
+	/**  `None` for a line that is not Flock's (a crash message, a hand edit). */
+	time: string | null,
+	level: LogLevel,
+	/**  The Rust module that logged it (`flock_core::accounts::persist`). */
+	target: string,
+	message: string,
+	/**  The event's fields by name (`account = 3`), as text. */
+	fields: { [key in string]: string },
+};
+
+/**  Whole lines appended to the newest log file, each with its offset. */
+export type LogLinesAppended = LogBatch;
+
+/**  A page of lines, oldest first. */
+export type LogPage = {
+	/**  `None`: the log folder has no file yet. */
+	file: string | null,
+	entries: LogEntry[],
+	/**  Where to continue for older lines (`before` of the next page). */
+	start: number,
+	/**  The end of the last whole line read: live lines follow from here. */
+	end: number,
+	/**  Older lines exist before `start`. */
+	more: boolean,
+};
+
+/**  Which lines to read: the newest `limit` lines before `before` that pass the filters. */
+export type LogQuery = {
+	/**  A name from the file list; `None`: the newest file. */
+	file: string | null,
+	/**  A byte offset (a page's `start`) to read older lines; `None`: the end of the file. */
+	before: number | null,
+	/**  How many lines (1 to 5000). */
+	limit: number,
+	/**  Lines at this level or more severe; `None`: every level. */
+	minLevel: LogLevel | null,
+	/**  Only lines whose message, module or fields hold this text (any case). */
+	search: string | null,
+};
 
 /**  A feature switched off, with what is missing and the sentence to show. */
 export type MissingCapability = {
