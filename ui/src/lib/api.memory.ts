@@ -25,6 +25,10 @@ import type {
   ImportOptions,
   ImportReport,
   LinkMethod,
+  LogBatch,
+  LogFolder,
+  LogPage,
+  LogQuery,
   NewTagRule,
   Page,
   ResyncNeeded,
@@ -58,7 +62,12 @@ export type BackendCommand =
   | "previewContactsCsv"
   | "importContactsCsv"
   | "exportContactsCsv"
-  | "syncGroups";
+  | "syncGroups"
+  | "logFolder"
+  | "readLog"
+  | "openLogFolder"
+  | "notificationsEnabled"
+  | "setNotificationsEnabled";
 
 export type Call = { command: BackendCommand; args: unknown[] };
 
@@ -72,6 +81,7 @@ type AnswerValues = {
   importContactsCsv: ImportReport;
   exportContactsCsv: ExportResult;
   syncGroups: SyncSummary[];
+  readLog: LogPage;
 };
 type AnswerArgs = {
   setDatabaseUrl: [url: string | null];
@@ -80,6 +90,7 @@ type AnswerArgs = {
   importContactsCsv: [contentBase64: string, options: ImportOptions];
   exportContactsCsv: [query: ContactQuery];
   syncGroups: [accountId: number | null];
+  readLog: [query: LogQuery];
 };
 /** The answers only the core can compute; a test sets the ones its screen needs. */
 export type Answers = { [K in keyof AnswerValues]: Answer<AnswerArgs[K], AnswerValues[K]> };
@@ -133,11 +144,16 @@ export class MemoryBackend implements Backend {
   tagRules: TagRule[];
   /** Whether this core offers `syncGroups` (the Tauri one decides from the bindings). */
   syncAvailable: boolean;
+  /** The log folder `logFolder` answers (pages of lines: `answers.readLog`). */
+  logs: LogFolder = { path: "/data/flock/logs", files: [], liveError: null };
+  /** What settings.json says about desktop notifications. */
+  notifications = true;
 
   private readonly database = new Listeners<DatabaseChanged>();
   private readonly accountEvents = new Listeners<AccountEvent>();
   private readonly resync = new Listeners<ResyncNeeded>();
   private readonly syncProgress = new Listeners<GroupsSyncProgress>();
+  private readonly logLines = new Listeners<LogBatch>();
   private nextAccountId: number;
   private nextRuleId: number;
   private qrCounter = 0;
@@ -472,5 +488,40 @@ export class MemoryBackend implements Backend {
 
   emitGroupsSyncProgress(event: GroupsSyncProgress): void {
     this.syncProgress.emit(event);
+  }
+
+  // ---- logs and notifications -------------------------------------------------------------
+
+  logFolder(): Promise<Result<LogFolder, AppError>> {
+    return this.record("logFolder", [], () => ok(this.logs));
+  }
+
+  readLog(query: LogQuery): Promise<Result<LogPage, AppError>> {
+    return this.answer("readLog", [query]);
+  }
+
+  openLogFolder(): Promise<Result<null, AppError>> {
+    return this.record("openLogFolder", [], () => ok(null));
+  }
+
+  onLogLines(handler: (batch: LogBatch) => void): Promise<Unlisten> {
+    return this.logLines.add(handler);
+  }
+
+  get logListenerCount(): number {
+    return this.logLines.size;
+  }
+
+  /** The core's tail read new lines. */
+  emitLogLines(batch: LogBatch): void {
+    this.logLines.emit(batch);
+  }
+
+  notificationsEnabled(): Promise<Result<boolean, AppError>> {
+    return this.record("notificationsEnabled", [], () => ok(this.notifications));
+  }
+
+  setNotificationsEnabled(enabled: boolean): Promise<Result<boolean, AppError>> {
+    return this.record("setNotificationsEnabled", [enabled], () => ok((this.notifications = enabled)));
   }
 }

@@ -31,6 +31,10 @@ import {
   type ErrorKind,
   type ErrorReport,
   type LinkMethod,
+  type LogBatch,
+  type LogFolder,
+  type LogPage,
+  type LogQuery,
 } from "./bindings";
 
 export type {
@@ -61,6 +65,14 @@ export type {
   ImportRow,
   ImportTotals,
   LinkMethod,
+  LogBatch,
+  LogEntry,
+  LogFile,
+  LogFolder,
+  LogLevel,
+  LogLine,
+  LogPage,
+  LogQuery,
   NewTagRule,
   OrgField,
   Page,
@@ -126,6 +138,20 @@ export interface Backend {
   /** `null`: every active account. One summary per account; progress arrives as `groupsSyncProgress` events. */
   syncGroups(accountId: number | null): Promise<Result<SyncSummary[], AppError>>;
   onGroupsSyncProgress(handler: (event: GroupsSyncProgress) => void): Promise<Unlisten>;
+
+  // Logs. Never reject either.
+  /** The log folder, its day files (newest first) and whether new lines arrive live. */
+  logFolder(): Promise<Result<LogFolder, AppError>>;
+  /** The newest lines of a day file that pass the filters, oldest first; `before` pages back. */
+  readLog(query: LogQuery): Promise<Result<LogPage, AppError>>;
+  /** Opens the log folder in the file manager (the core opens only that folder). */
+  openLogFolder(): Promise<Result<null, AppError>>;
+  /** Whole lines appended to the newest log file, pushed by the core's one tail. Resolves once listening. */
+  onLogLines(handler: (batch: LogBatch) => void): Promise<Unlisten>;
+
+  // Settings.
+  notificationsEnabled(): Promise<Result<boolean, AppError>>;
+  setNotificationsEnabled(enabled: boolean): Promise<Result<boolean, AppError>>;
 }
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -217,6 +243,12 @@ export function tauriBackend(): Backend {
       const event = (events as Partial<typeof events>).groupsSyncProgress;
       return event ? event.listen((e) => handler(e.payload)) : Promise.resolve(() => {});
     },
+    logFolder: () => typed(commands.logFolder()),
+    readLog: (query) => typed(commands.readLog(query)),
+    openLogFolder: () => typed(commands.openLogFolder()),
+    onLogLines: (handler) => events.logLinesAppended.listen((e) => handler(e.payload)),
+    notificationsEnabled: () => typed(commands.notificationsEnabled()),
+    setNotificationsEnabled: (enabled) => typed(commands.setNotificationsEnabled(enabled)),
   };
 }
 
@@ -268,6 +300,12 @@ export function unavailableBackend(
     canSyncGroups: () => false,
     syncGroups: failed,
     onGroupsSyncProgress: () => Promise.resolve(() => {}),
+    logFolder: failed,
+    readLog: failed,
+    openLogFolder: failed,
+    onLogLines: () => Promise.resolve(() => {}),
+    notificationsEnabled: failed,
+    setNotificationsEnabled: failed,
   };
 }
 

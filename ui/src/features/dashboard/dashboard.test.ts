@@ -1,9 +1,9 @@
-import { fireEvent, screen } from "@testing-library/svelte";
+import { screen } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import { MemoryBackend } from "../../lib/api.memory";
-import { nav, renderApp, text } from "../../test/render";
+import { renderApp, text } from "../../test/render";
 
-describe("dashboard and logs", () => {
+describe("dashboard", () => {
   it("shows version, data folder, demo flag and database status from appInfo", async () => {
     await renderApp(new MemoryBackend({ appInfo: { version: "9.8.7", dataDir: "/data/flock", demo: true } }));
     expect(text("app-version")).toBe("9.8.7");
@@ -46,10 +46,4 @@ describe("dashboard and logs", () => {
     expect(screen.queryByTestId("settings-problem")).toBeNull();
   });
 
-  it("logs page says where the log folder is and that the viewer is not built yet", async () => {
-    await renderApp(new MemoryBackend({ appInfo: { logDir: "/var/log/flock-test" } }));
-    await fireEvent.click(nav("logs"));
-    expect(text("log-dir")).toBe("/var/log/flock-test");
-    expect(text("not-built")).toContain("A log viewer is not built yet.");
-  });
 });
