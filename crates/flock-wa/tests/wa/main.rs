@@ -5,5 +5,6 @@ mod capabilities;
 mod errors;
 mod inbound;
 mod reconcile;
+mod secrets;
 mod send;
 mod support;
