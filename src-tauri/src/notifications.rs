@@ -131,8 +131,11 @@ pub fn campaign_moved<R: Runtime>(app: &AppHandle<R>, name: &str, from: Campaign
 fn show<R: Runtime>(app: &AppHandle<R>, notice: &Notice) {
     let Some(state) = app.try_state::<AppState>() else { return };
     if !SettingsStore::for_paths(&state.paths).load_logged().notifications_on() {
+        tracing::debug!(title = %notice.title, "desktop notifications are off");
         return;
     }
+    // Logged so that "why did I get this?" has an answer in the Logs page.
+    tracing::info!(title = %notice.title, "desktop notification");
     if let Err(e) = app.notification().builder().title(&notice.title).body(&notice.body).show() {
         tracing::warn!(error = %e, "cannot show a desktop notification");
     }
