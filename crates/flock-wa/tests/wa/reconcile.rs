@@ -64,3 +64,36 @@ unsafe fn libc_kill(pid: i32) -> i32 {
     }
     kill(pid, 9)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_killed_mid_send_leaves_the_outcome_unknown() {
+    use flock_wa::{Certainty, SendError};
+    use std::time::Duration;
+    // The upload never answers, so the send is still in the page when the
+    // browser dies.
+    let h = Harness::new(|c| c.upload_hang = true).await;
+    let s = h.link(ME).await;
+    let image = h.file("stuck.png", crate::support::PNG, 100_000);
+    let req = SendRequest { id: MessageId::new(), target: WaId::from_e164(PEOPLE[0]).unwrap(), content: Content::Image { path: image, caption: None } };
+    let sender = s.handle.clone();
+    let opts = SendOptions { upload_deadline: Duration::from_secs(90), ..SendOptions::default() };
+    let r = req.clone();
+    let send = tokio::spawn(async move { sender.send(&r, opts).await });
+    // The file is in the page and the send has started.
+    eventually("the file handed to the page", || async {
+        let info = s.handle.bridge_info().await.ok()?;
+        (info["media"] == 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pid = s.handle.pid().expect("pid") as i32;
+    // SAFETY: kill(2) on the browser we started.
+    assert_eq!(unsafe { libc_kill(pid) }, 0);
+    match tokio::time::timeout(LONG, send).await.expect("the send returns").expect("no panic") {
+        Err(e @ SendError::OutcomeUnknown { .. }) => assert_eq!(e.certainty(), Certainty::Unknown),
+        Ok(a) => panic!("nothing could be accepted: {a:?}"),
+        Err(other) => panic!("a send cut short is unknown, not {other:?}"),
+    }
+    assert!(h.ledger_of(&req.id).await.is_empty());
+    h.shutdown(vec![]).await;
+}
