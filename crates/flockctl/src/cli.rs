@@ -48,6 +48,9 @@ pub enum Command {
     /// Tags and the rules that tag on every sync.
     #[command(subcommand)]
     Tags(crate::groups::TagsCommand),
+    /// One message, or one number check, through an account's own session.
+    #[command(subcommand)]
+    Messages(crate::messages::MessagesCommand),
     /// Measurements at scale (not tests).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),

@@ -10,6 +10,7 @@ mod commands;
 mod contacts;
 mod groups;
 mod groups_sync;
+mod messages;
 mod output;
 
 use clap::Parser;

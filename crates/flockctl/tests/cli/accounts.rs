@@ -304,3 +304,102 @@ async fn a_second_flockctl_on_the_same_data_folder_is_refused_naming_the_first_o
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let _ = s.sim.shutdown().await;
 }
+
+fn json_lines(out: &std::process::Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+/// `messages send` and `messages exists` through a linked account's own
+/// session, against the simulator (its ledger is the judge); `accounts
+/// list` shows what the account's WhatsApp Web can do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_send_follows_the_ticks_and_exists_checks_a_number() {
+    const CUSTOMER: &str = "+919811111101";
+    const NOBODY: &str = "+919800099999";
+    let s = Setup::new(|c| c.not_on_whatsapp = vec![NOBODY.into()]).await;
+    let id = stdout_json(&s.run(&["accounts", "add", "Sales 1", "--json"]))["id"].as_i64().unwrap().to_string();
+    let (ok, lines, stderr) = s.link(&["accounts", "link", &id, "--json", "--timeout", "120"], RAVI).await;
+    assert!(ok, "link failed: {stderr}\n{lines:?}");
+
+    // Text, followed to read.
+    let out = s.run(&["messages", "send", &id, "--to", CUSTOMER, "--text", "Mango offer", "--wait", "read", "--timeout", "90", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["event"], "accepted", "{lines:?}");
+    let msg_id = lines[0]["id"].as_str().unwrap().to_string();
+    assert!(msg_id.starts_with("3EB0"), "{msg_id}");
+    let acks: Vec<i64> = lines.iter().filter(|l| l["event"] == "ack").map(|l| l["ack"].as_i64().unwrap()).collect();
+    assert_eq!(acks, vec![1, 2, 3], "{lines:?}");
+    let ledger: Vec<_> = s.sim.ledger().await.into_iter().filter(|e| e.id == msg_id).collect();
+    assert_eq!(ledger.len(), 1, "exactly once: {ledger:?}");
+    assert_eq!((ledger[0].from.as_str(), ledger[0].kind.as_str(), ledger[0].text.as_deref()), (RAVI, "chat", Some("Mango offer")));
+
+    // An image with a caption, sent as an image (its type read from its content).
+    let png = s.home.path().join("offer.png");
+    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0];
+    bytes.resize(30_000, 7);
+    std::fs::write(&png, bytes).unwrap();
+    let png_s = png.display().to_string();
+    let out = s.run(&["messages", "send", &id, "--to", CUSTOMER, "--file", &png_s, "--caption", "Fresh mangoes", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let image_id = json_lines(&out)[0]["id"].as_str().unwrap().to_string();
+    let ledger: Vec<_> = s.sim.ledger().await.into_iter().filter(|e| e.id == image_id).collect();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!((ledger[0].kind.as_str(), ledger[0].caption.as_deref()), ("image", Some("Fresh mangoes")), "{ledger:?}");
+
+    // A number not on WhatsApp: refused, typed, nothing sent.
+    let out = s.run(&["messages", "send", &id, "--to", NOBODY, "--text", "Hello", "--json"]);
+    assert!(!out.status.success());
+    let failed = json_lines(&out).into_iter().find(|l| l["event"] == "failed").expect("a failed line");
+    assert_eq!((failed["error"].as_str(), failed["maybeSent"].as_bool()), (Some("not_on_whatsapp"), Some(false)), "{failed}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let err: Value = serde_json::from_str(stderr.trim().lines().last().unwrap_or("{}")).unwrap();
+    assert_eq!(err["error"]["kind"], "not_found", "{stderr}");
+    assert!(s.sim.ledger().await.iter().all(|e| e.id != failed["id"].as_str().unwrap()));
+
+    // Existence checks.
+    let yes = stdout_json(&s.run(&["messages", "exists", &id, CUSTOMER, "--json"]));
+    assert_eq!(yes, serde_json::json!({"exists": true, "waId": "919811111101@c.us"}));
+    let no = stdout_json(&s.run(&["messages", "exists", &id, NOBODY, "--json"]));
+    assert_eq!(no, serde_json::json!({"exists": false, "waId": null}));
+
+    // What the account can do, as the last session reported it.
+    let list = stdout_json(&s.run(&["accounts", "list", "--json"]));
+    let caps = &list[0]["capabilities"];
+    let available: Vec<&str> = caps["available"].as_array().expect("capabilities listed").iter().filter_map(|c| c.as_str()).collect();
+    assert!(available.contains(&"send_text") && available.contains(&"send_media"), "{caps}");
+    assert_eq!(caps["missing"], serde_json::json!([]), "{caps}");
+    let _ = s.sim.shutdown().await;
+}
+
+/// A missing media module: the account links and sends text; `accounts
+/// list` names what is missing, and a file send is refused with that
+/// reason, never attempted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_capability_is_listed_and_refused_by_name() {
+    let s = Setup::new(|c| c.omit_modules = vec!["WAWebPrepRawMedia".into()]).await;
+    let id = stdout_json(&s.run(&["accounts", "add", "Sales 1", "--json"]))["id"].as_i64().unwrap().to_string();
+    let (ok, lines, stderr) = s.link(&["accounts", "link", &id, "--json", "--timeout", "120"], RAVI).await;
+    assert!(ok, "link failed: {stderr}\n{lines:?}");
+    let list = stdout_json(&s.run(&["accounts", "list", "--json"]));
+    let missing = list[0]["capabilities"]["missing"].as_array().expect("missing listed").clone();
+    let media = missing.iter().find(|m| m["capability"] == "send_media").unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(media["internals"], serde_json::json!(["WAWebPrepRawMedia"]));
+    assert!(media["reason"].as_str().unwrap().ends_with("lacks WAWebPrepRawMedia"), "{media}");
+
+    let pdf = s.home.path().join("menu.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").unwrap();
+    let pdf_s = pdf.display().to_string();
+    let out = s.run(&["messages", "send", &id, "--to", PRIYA, "--file", &pdf_s, "--json"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Media sending unavailable") && stderr.contains("WAWebPrepRawMedia"), "{stderr}");
+    assert!(s.sim.ledger().await.is_empty(), "never attempted");
+    let out = s.run(&["messages", "send", &id, "--to", PRIYA, "--text", "Menu follows", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(s.sim.ledger().await.len(), 1);
+    let _ = s.sim.shutdown().await;
+}
