@@ -221,3 +221,24 @@ describe("settings: desktop notifications", () => {
     await waitFor(() => expect(text("notifications-error")).toContain("cannot save the settings file"));
   });
 });
+
+describe("logs page: keyboard", () => {
+  it("is one tab stop whose arrow keys pick a line, and Escape lets it go", async () => {
+    const backend = backendWith(() => logPage(THREE));
+    await openLogs(backend);
+    const scroller = screen.getByTestId("log-scroller");
+    expect(scroller.tabIndex).toBe(0);
+    expect(screen.getAllByTestId("log-row").every((r) => r.tabIndex === -1)).toBe(true);
+    scroller.focus();
+    await fireEvent.keyDown(scroller, { key: "End" });
+    expect(text("log-details")).toContain("health: the page did not answer");
+    await fireEvent.keyDown(scroller, { key: "ArrowUp" });
+    expect(text("log-details")).toContain("account state");
+    await fireEvent.keyDown(scroller, { key: "Home" });
+    expect(text("log-details")).toContain("Flock starting");
+    await fireEvent.keyDown(scroller, { key: "ArrowUp" });
+    expect(text("log-details")).toContain("Flock starting");
+    await fireEvent.keyDown(scroller, { key: "Escape" });
+    expect(screen.queryByTestId("log-details")).toBeNull();
+  });
+});
