@@ -51,16 +51,15 @@ const LAYOUT_PROBE = `
   for (const el of document.querySelectorAll(".content button, .content input, .content select, .content a[href]")) {
     const r = el.getBoundingClientRect();
     if (r.width === 0) continue;
+    let clip = null;
     for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
       const o = getComputedStyle(box).overflowX;
-      if (o === "visible") continue;
-      const b = box.getBoundingClientRect();
-      if (r.right > b.right + 1) {
-        const name = (el.getAttribute("data-testid") || el.tagName.toLowerCase());
-        (o === "hidden" || o === "clip" ? cut : sideways).push(name);
-      }
-      break;
+      if (o === "visible" || r.right <= box.getBoundingClientRect().right + 1) continue;
+      clip = o === "hidden" || o === "clip" ? "cut" : clip ?? "sideways";
     }
+    const name = el.getAttribute("data-testid") || el.tagName.toLowerCase();
+    if (clip === "cut") cut.push(name);
+    else if (clip === "sideways") sideways.push(name);
   }
   const unique = (list) => [...new Set(list)];
   const head = document.querySelector(".page-head");
@@ -221,7 +220,22 @@ test("Logs live in the app window, every page at two window sizes", { timeout: 4
     await saveWindowScreenshotAt(session, `${ARTIFACTS}logs.png`, SIZES[0]);
     await assertNoCspViolations(session);
 
-    // 5. The files behind the page hold no full phone number.
+    // 5. Least privilege: the window cannot open paths or URLs, nor notify, by itself (only
+    //    Flock's own open_log_folder command opens one folder).
+    for (const [command, args] of [
+      ["plugin:opener|open_path", { path: "/etc" }],
+      ["plugin:opener|open_url", { url: "https://example.com" }],
+      ["plugin:notification|notify", { options: { title: "from the page" } }],
+    ]) {
+      const answer = await session.execute(
+        "return window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(() => 'allowed', (e) => 'refused: ' + e)",
+        [command, args],
+      );
+      t.diagnostic(`${command}: ${answer}`);
+      assert.match(String(answer), /^refused: .*not allowed/i, `${command} must be refused, got ${answer}`);
+    }
+
+    // 6. The files behind the page hold no full phone number.
     const logDir = (await session.text('css:[data-testid="log-dir"]')).trim();
     const digits = phone.slice(1);
     let lines = 0;
