@@ -174,6 +174,11 @@ test("Logs live in the app window, every page at two window sizes", { timeout: 4
       timeout: 30_000,
       what: 'the "groups synced" line in view',
     });
+    // The lines-per-minute sparkline: Chart.js drew on its canvas under the app's CSP.
+    const sparkline = await session.execute(
+      "const c = document.querySelector('[data-testid=log-rate-chart] canvas'); return c ? [c.width, c.height] : null",
+    );
+    assert.ok(sparkline && sparkline[0] > 0 && sparkline[1] > 0, `the sparkline's canvas is drawn: ${JSON.stringify(sparkline)}`);
     const all = await lineCount();
     t.diagnostic(`${all} log lines`);
     await session.execute(

@@ -28,3 +28,26 @@ export function fieldsText(fields: Partial<Record<string, string>>): string {
     .map(([k, v]) => `${k}=${v ?? ""}`)
     .join(" ");
 }
+
+/**
+ * Lines per minute over the `minutes` minutes up to the newest line's (oldest first), for the
+ * sparkline: counted from the lines on screen, so it follows the filter. Lines without a
+ * time are left out.
+ */
+export function linesPerMinute(entries: { line: { time: string | null } }[], minutes = 30): { labels: string[]; values: number[] } {
+  const times = entries.map((e) => (e.line.time ? Date.parse(e.line.time) : NaN)).filter((t) => !Number.isNaN(t));
+  if (times.length === 0) return { labels: [], values: [] };
+  const MINUTE = 60_000;
+  const last = Math.floor(Math.max(...times) / MINUTE);
+  const first = last - minutes + 1;
+  const values = new Array<number>(minutes).fill(0);
+  for (const t of times) {
+    const m = Math.floor(t / MINUTE);
+    if (m >= first) values[m - first] += 1;
+  }
+  const labels = values.map((_, i) => {
+    const d = new Date((first + i) * MINUTE);
+    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  });
+  return { labels, values };
+}

@@ -4,6 +4,7 @@ import type { LogQuery } from "../../lib/api";
 import { MemoryBackend } from "../../lib/api.memory";
 import { nav, renderApp, text } from "../../test/render";
 import { logEntry, logPage, TODAY, YESTERDAY } from "./log-fixtures";
+import { linesPerMinute } from "./log-format";
 import { lineMatches } from "./log-view.svelte";
 
 const FIRST_QUERY: LogQuery = { file: null, before: null, limit: 1000, minLevel: null, search: null };
@@ -240,5 +241,26 @@ describe("logs page: keyboard", () => {
     expect(text("log-details")).toContain("Flock starting");
     await fireEvent.keyDown(scroller, { key: "Escape" });
     expect(screen.queryByTestId("log-details")).toBeNull();
+  });
+});
+
+describe("lines per minute", () => {
+  it("counts the lines of each of the last minutes up to the newest line", () => {
+    const at = (time: string) => ({ line: { time } });
+    const { labels, values } = linesPerMinute(
+      [at("2026-12-01T09:00:10Z"), at("2026-12-01T10:57:01Z"), at("2026-12-01T10:59:59Z"), at("2026-12-01T10:59:00Z"), { line: { time: null } }],
+      3,
+    );
+    expect(values).toEqual([1, 0, 2]);
+    expect(labels).toHaveLength(3);
+    expect(linesPerMinute([])).toEqual({ labels: [], values: [] });
+  });
+
+  it("is drawn beside the line count, with its numbers for screen readers", async () => {
+    const backend = backendWith(() => logPage(THREE));
+    await openLogs(backend);
+    expect(screen.getByRole("img", { name: /Lines per minute/ })).toBeTruthy();
+    const cells = [...screen.getByTestId("log-rate-chart-table").querySelectorAll("tbody td")].map((c) => c.textContent);
+    expect(cells.slice(-1)).toEqual(["3"]);
   });
 });
