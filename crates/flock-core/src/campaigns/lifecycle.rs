@@ -139,6 +139,10 @@ pub enum CampaignEvent {
     /// Nothing is left pending or sending.
     Finished,
     Cancel,
+    /// The user sends the failed messages that were definitely not sent
+    /// once more (`store::desk::retry_failed`): a completed campaign runs
+    /// again; a running or paused one stays as it is.
+    RetryFailed,
 }
 
 impl CampaignEvent {
@@ -154,6 +158,7 @@ impl CampaignEvent {
             Self::SendersBack => "senders back",
             Self::Finished => "finished",
             Self::Cancel => "cancel",
+            Self::RetryFailed => "retry failed",
         }
     }
 }
@@ -269,6 +274,8 @@ pub fn step(
             to(S::Cancelled, "cancelled by the user".into())
         }
         (S::Completed | S::Cancelled, E::Cancel) => Err(LifecycleError::Already(from)),
+        (S::Completed, E::RetryFailed) => to(S::Running, "reopened to retry failed messages".into()),
+        (S::Running | S::Paused, E::RetryFailed) => Ok(None),
         _ => invalid(),
     }
 }
@@ -417,6 +424,18 @@ mod tests {
             let mut all = events.clone();
             all.push(E::Cancel);
             assert_eq!(run(&all).unwrap().0.status, S::Cancelled);
+        }
+    }
+
+    #[test]
+    fn retry_failed_reopens_only_a_completed_campaign() {
+        let (state, reasons) = run(&[E::Start, E::Finished, E::RetryFailed]).unwrap();
+        assert_eq!(state, CampaignState::new(S::Running));
+        assert_eq!(reasons.last().unwrap(), "reopened to retry failed messages");
+        assert_eq!(run(&[E::Start, E::RetryFailed]).unwrap().0, CampaignState::new(S::Running));
+        assert_eq!(run(&[E::Start, E::Pause, E::RetryFailed]).unwrap().0.status, S::Paused);
+        for events in [vec![E::RetryFailed], vec![E::Cancel, E::RetryFailed]] {
+            assert!(matches!(run(&events), Err(LifecycleError::Invalid { event: "retry failed", .. })));
         }
     }
 

@@ -48,7 +48,7 @@ pub struct Created {
     pub csv: Option<CsvImported>,
 }
 
-fn check_link(link: &Option<String>) -> Result<Option<String>, CampaignError> {
+pub(super) fn check_link(link: &Option<String>) -> Result<Option<String>, CampaignError> {
     let Some(l) = link.as_deref().map(str::trim).filter(|l| !l.is_empty()) else { return Ok(None) };
     match url::Url::parse(l) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(l.to_string())),
@@ -56,7 +56,7 @@ fn check_link(link: &Option<String>) -> Result<Option<String>, CampaignError> {
     }
 }
 
-async fn check_accounts(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), CampaignError> {
+pub(super) async fn check_accounts(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), CampaignError> {
     for &id in ids {
         if account::Entity::find_by_id(id).one(db).await?.is_none() {
             return Err(CampaignError::UnknownAccount(id));
@@ -67,7 +67,11 @@ async fn check_accounts(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), Ca
 
 /// Each group is known, still ours, and has a member among the accounts
 /// the campaign may use (the chosen ones, else any of ours).
-async fn check_groups(db: &impl ConnectionTrait, wa_ids: &[String], accounts: &[i64]) -> Result<(), CampaignError> {
+pub(super) async fn check_groups(
+    db: &impl ConnectionTrait,
+    wa_ids: &[String],
+    accounts: &[i64],
+) -> Result<(), CampaignError> {
     for wa_id in wa_ids {
         let g = group::Entity::find()
             .filter(group::Column::WaId.eq(wa_id.as_str()))
@@ -99,7 +103,7 @@ async fn check_tags(db: &impl ConnectionTrait, new: &NewCampaign) -> Result<(), 
     Ok(())
 }
 
-fn normalise_groups(groups: &[String]) -> Vec<String> {
+pub(super) fn normalise_groups(groups: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for g in groups.iter().map(|g| g.trim()).filter(|g| !g.is_empty()) {
         let id = if g.contains('@') { g.to_string() } else { format!("{g}@g.us") };

@@ -11,6 +11,7 @@
 
 mod create;
 mod csv;
+pub mod desk;
 mod materialise;
 mod plan;
 mod preview;

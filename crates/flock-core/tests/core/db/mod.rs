@@ -3,6 +3,8 @@
 
 mod accounts;
 mod campaigns;
+mod campaigns_desk;
+mod campaigns_desk_retry;
 mod campaigns_lifecycle;
 mod campaigns_scale;
 mod campaigns_support;
