@@ -10,7 +10,7 @@
 //! folder's lock and starts the core through `Services::start`, the same
 //! start function as the app; `add` and `list` only read and write rows.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use flock_core::accounts::{AccountEvent, AccountManager, AccountSettings, AccountState, AccountView, LinkMethod};
@@ -18,7 +18,7 @@ use flock_core::config::resolve_database;
 use flock_core::db::Database;
 use flock_core::lock::DataLock;
 use flock_core::paths::DataPaths;
-use flock_core::services::{ResyncProgress, Services, ServicesConfig};
+use flock_core::services::{Services, ServicesConfig};
 use flock_core::{ErrorKind, ErrorReport};
 use serde_json::json;
 use tokio::sync::broadcast;
@@ -52,6 +52,8 @@ pub enum AccountsCommand {
     },
     /// Measure linking, restoring and memory against the simulator.
     Bench(BenchArgs),
+    /// Show or change the account's sending limits (per minute/hour/day, gap, pauses, ramp-up).
+    Limits(crate::limits::LimitsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -98,7 +100,7 @@ impl Service {
     }
 }
 
-async fn open_db(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> {
+pub(crate) async fn open_db(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> {
     let (target, _) = resolve_database(cli.database_url.as_deref(), paths)?;
     paths.ensure().map_err(|e| ErrorReport {
         kind: ErrorKind::InvalidInput,
@@ -109,7 +111,7 @@ async fn open_db(cli: &Cli, paths: &DataPaths) -> Result<Database, ErrorReport> 
 }
 
 /// The demo simulator for `--demo`, pointing `settings` at it.
-async fn demo(cli: &Cli, settings: &mut AccountSettings) -> Result<Option<flock_sim::SimHandle>, ErrorReport> {
+pub(crate) async fn demo(cli: &Cli, settings: &mut AccountSettings) -> Result<Option<flock_sim::SimHandle>, ErrorReport> {
     settings.wa_url = cli.wa_url.clone();
     if !cli.demo {
         return Ok(None);
@@ -148,6 +150,9 @@ async fn rows_only(cli: &Cli, paths: &DataPaths) -> Result<Service, ErrorReport>
 pub async fn run(cli: &Cli, paths: &DataPaths, cmd: &AccountsCommand) -> Result<(), ErrorReport> {
     if let AccountsCommand::Bench(args) = cmd {
         return crate::accounts_bench::run(args).await;
+    }
+    if let AccountsCommand::Limits(args) = cmd {
+        return crate::limits::run(cli, &open_db(cli, paths).await?, args).await;
     }
     let svc = match cmd {
         AccountsCommand::Add { .. } | AccountsCommand::List => rows_only(cli, paths).await?,
@@ -205,7 +210,7 @@ pub async fn run(cli: &Cli, paths: &DataPaths, cmd: &AccountsCommand) -> Result<
             done(cli, m.set_show_browser(*id, *show).await?);
             Ok(())
         }
-        AccountsCommand::Bench(_) => Ok(()),
+        AccountsCommand::Bench(_) | AccountsCommand::Limits(_) => Ok(()),
     };
     svc.stop().await;
     res
@@ -339,7 +344,7 @@ fn terminal_qr(payload: &str) -> String {
 }
 
 /// Ctrl-C, or SIGTERM on Unix (a service manager stopping us).
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -352,52 +357,4 @@ async fn stop_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
-}
-
-/// `flockctl run`: keeps every linked account's session alive (headless)
-/// until Ctrl-C, and resyncs groups on the schedule in the settings, as the
-/// app does (the same `Services::start`); prints account changes (JSON lines
-/// with --json).
-pub async fn run_sessions(cli: &Cli, paths: &DataPaths) -> Result<(), ErrorReport> {
-    let lock = DataLock::acquire(paths, "flockctl run")?;
-    let db = open_db(cli, paths).await?;
-    let mut config = ServicesConfig::from_settings(paths);
-    let _demo = demo(cli, &mut config.accounts).await?;
-    let resync_minutes = config.groups_resync_every.map(|d| d.as_secs() / 60);
-    let json = cli.json;
-    let progress: ResyncProgress = std::sync::Arc::new(move |p| {
-        if json {
-            print_json(&json!({"event": "groups_progress", "id": p.account_id, "done": p.done, "total": p.total}));
-        }
-    });
-    let services = Services::start(&lock, db, config, Some(progress)).await?;
-    let n = services.restoring();
-    let mut events = services.take_start_events().unwrap_or_else(|| services.accounts().subscribe());
-    if cli.json {
-        print_json(&json!({"event": "started", "restoring": n, "pid": std::process::id(), "groupsResyncMinutes": resync_minutes}));
-    } else {
-        println!("restoring {n} linked account(s); Ctrl-C stops");
-        if let Some(m) = resync_minutes {
-            println!("groups are resynced every {m} minute(s)");
-        }
-    }
-    let started = Instant::now();
-    loop {
-        tokio::select! {
-            ev = events.recv() => match ev {
-                Ok(AccountEvent::Changed { account }) => {
-                    if cli.json {
-                        print_json(&json!({"event": "state", "id": account.id, "state": account.state, "reason": account.reason, "phone": account.phone, "memoryKib": account.memory_kib, "databaseError": account.database_error}));
-                    } else {
-                        println!("[{:>6.1}s] account {} {}: {}", started.elapsed().as_secs_f64(), account.id, account.state.as_str(), account.reason.unwrap_or_default());
-                    }
-                }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(_) => break,
-            },
-            _ = stop_signal() => break,
-        }
-    }
-    services.stop().await;
-    Ok(())
 }

@@ -23,6 +23,8 @@ use crate::output::print_json;
 pub enum BenchCommand {
     /// Import and Contacts page query timings at N contacts.
     Contacts(BenchContactsArgs),
+    /// The dispatcher's overhead: raw send rate per account against the dispatcher's, limits off.
+    Dispatch(crate::bench_dispatch::BenchDispatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -63,7 +65,10 @@ fn err(message: String, fix: &str) -> ErrorReport {
 }
 
 pub async fn run(cli: &Cli, cmd: &BenchCommand) -> Result<(), ErrorReport> {
-    let BenchCommand::Contacts(args) = cmd;
+    let args = match cmd {
+        BenchCommand::Contacts(args) => args,
+        BenchCommand::Dispatch(args) => return crate::bench_dispatch::run(cli, args).await,
+    };
     let csv = generate_csv(args.rows);
     let mut results = Vec::new();
 

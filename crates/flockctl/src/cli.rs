@@ -31,8 +31,12 @@ pub enum Command {
     /// WhatsApp accounts: add, link, list, logout, reset, remove.
     #[command(subcommand)]
     Accounts(crate::accounts::AccountsCommand),
-    /// Keep every linked account's session alive (headless) until stopped.
-    Run,
+    /// Keep every linked account's session alive and send the running campaigns
+    /// until stopped (or, with --until-idle, until there is nothing to do now).
+    Run(crate::run::RunArgs),
+    /// Messages our accounts received (replies, opt-outs).
+    #[command(subcommand)]
+    Inbox(crate::inbox::InboxCommand),
     /// The database: schema and status.
     #[command(subcommand)]
     Db(DbCommand),

@@ -17,7 +17,8 @@ pub async fn run(cli: Cli) -> Result<(), ErrorReport> {
     }
     match &cli.command {
         Command::Accounts(cmd) => crate::accounts::run(&cli, &paths, cmd).await,
-        Command::Run => crate::accounts::run_sessions(&cli, &paths).await,
+        Command::Run(args) => crate::run::run(&cli, &paths, args).await,
+        Command::Inbox(cmd) => crate::inbox::run(&cli, &open(&cli, &paths).await?, cmd).await,
         Command::Db(cmd) => db(&cli, &paths, cmd).await,
         Command::Sim(SimCommand::Serve(args)) => sim_serve(&cli, args).await,
         Command::Contacts(cmd) => crate::contacts::run(&cli, &open(&cli, &paths).await?, cmd).await,

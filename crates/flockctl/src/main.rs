@@ -3,6 +3,7 @@
 //! `{"error": {...}}` with `--json`).
 
 mod bench;
+mod bench_dispatch;
 mod accounts;
 mod accounts_bench;
 mod cli;
@@ -10,8 +11,11 @@ mod commands;
 mod contacts;
 mod groups;
 mod groups_sync;
+mod inbox;
+mod limits;
 mod messages;
 mod output;
+mod run;
 
 use clap::Parser;
 

@@ -11,9 +11,13 @@
 //!    timelocked, for replies and groups), one of the campaign's accounts, a
 //!    member of the group, and paced to send before the horizon's end (a
 //!    random gap or a minute cap is soon; a daily cap or the ramp-up's
-//!    first hour is not). A row the claim would skip (opted out, not on
+//!    first hour is not; a timelock ending within it counts as ended). A
+//!    row the claim would skip (opted out, not on
 //!    WhatsApp, unreachable group) also counts: skipping it is work;
-//! 4. no campaign is about to move by itself: a scheduled one whose start
+//! 4. no account is reconnecting (its session is coming back; bounded by
+//!    the account's reconnect deadline) and no ended timelock awaits its
+//!    lift;
+//! 5. no campaign is about to move by itself: a scheduled one whose start
 //!    came, a running one with nothing left (to complete), a paused one
 //!    whose accounts can send again (to resume).
 //!
@@ -59,6 +63,12 @@ impl Engine {
         let db = inner.db.conn();
         let sessions = inner.gateway.sessions().await;
         let locks = account_store::reachout_locks(db).await?;
+        if let Some((id, _)) = locks.iter().find(|(_, until)| **until <= now) {
+            return IdleReport::busy(format!("account {id}'s timelock ended: to be lifted"));
+        }
+        if let Some(s) = sessions.iter().find(|s| s.state == crate::accounts::AccountState::Reconnecting) {
+            return IdleReport::busy(format!("account {} is reconnecting", s.account_id));
+        }
         let lanes = lanes::build(inner, &sessions, &locks, now).await?;
         let able: Vec<i64> = lanes.iter().filter(|l| l.mode != Mode::Off).map(|l| l.account_id).collect();
         if let Some(row) = results::sending_of(db, &able).await?.first() {
@@ -81,7 +91,14 @@ impl Engine {
             .filter(|l| l.mode != Mode::Off)
             // Paced to send within the horizon; what is left of its allowance
         // then is what the pacing allowed (a minute cap that is full now is not).
-        .map(|l| Lane { account_id: l.account_id, mode: l.mode, ready: l.decision.at() <= horizon, allowance: UNLIMITED })
+        // A timelock that ends within the horizon frees the account for new contacts.
+        .map(|l| {
+            let mode = match l.mode {
+                Mode::RepliesOnly if l.locked_until.is_some_and(|u| u <= horizon) => Mode::Full,
+                m => m,
+            };
+            Lane { account_id: l.account_id, mode, ready: l.decision.at() <= horizon, allowance: UNLIMITED }
+        })
             .collect();
         for c in campaigns.iter().filter(|c| c.status == CampaignStatus::Running) {
             if c.broken.is_some() {

@@ -77,7 +77,14 @@ async fn send(inner: &Inner, job: Job) -> Result<(), DispatchError> {
         Ok(req) => {
             let result = inner.gateway.send(account, &req).await;
             hold(Stage::AfterSend, c.id).await;
-            outcome::classify(&result, job.sender_is_admin)
+            let mut outcome = outcome::classify(&result, job.sender_is_admin);
+            // WhatsApp's time has whole seconds; the pacing counts from the
+            // send time, so take the later of it and the moment we heard
+            // back (a window must never open before a minute has passed).
+            if let SendOutcome::Accepted { at } = &mut outcome {
+                *at = (*at).max(inner.clock.now());
+            }
+            outcome
         }
         Err(problem) => SendOutcome::Other { detail: problem, transient: false },
     };

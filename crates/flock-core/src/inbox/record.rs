@@ -57,7 +57,15 @@ pub async fn record(
     keywords: &KeywordMatcher,
     now: DateTime<Utc>,
 ) -> Result<Recorded, DispatchError> {
-    let txn = db.begin().await?;
+    // IMMEDIATE on SQLite: a read-then-write transaction that starts as a
+    // reader fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another
+    // process (the dispatcher) wrote meanwhile; as a writer it waits its turn.
+    let txn = db
+        .begin_with_options(sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
     let out = record_in(&txn, account_id, m, keywords, now).await?;
     txn.commit().await?;
     Ok(out)

@@ -3,6 +3,7 @@
 mod contacts;
 mod accounts;
 mod db;
+mod dispatch;
 
 use std::process::{Command, Output};
 

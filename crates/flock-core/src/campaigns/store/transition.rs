@@ -43,7 +43,15 @@ pub async fn transition<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    // IMMEDIATE on SQLite: a read-then-write transaction that starts as a
+    // reader fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another
+    // process (the dispatcher) wrote meanwhile; as a writer it waits its turn.
+    let txn = db
+        .begin_with_options(sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
     let row = campaign::Entity::find_by_id(id).one(&txn).await?.ok_or(CampaignError::NotFound(id))?;
     let state = parse_state(&row)?;
     let Some(mut t) = step(state, event)? else {

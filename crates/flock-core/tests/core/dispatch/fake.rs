@@ -138,10 +138,6 @@ impl FakeGateway {
         m
     }
 
-    pub fn emit(&self, ev: GatewayEvent) {
-        let _ = self.events.send(ev);
-    }
-
     fn active(&self, account_id: i64) -> bool {
         self.s().sessions.iter().any(|x| x.account_id == account_id && x.running && matches!(x.state, AccountState::Active | AccountState::Restricted))
     }

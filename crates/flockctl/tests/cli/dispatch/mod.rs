@@ -1,0 +1,6 @@
+//! The dispatcher end to end: `flockctl` processes, real Chromium, the
+//! simulator's ledger as the judge.
+
+mod campaign;
+mod crash;
+mod support;
