@@ -1,6 +1,8 @@
 //! The injected bridge script: the ONE place that uses WhatsApp Web
-//! internals. A `bridge.js` in the data folder overrides the built-in one
-//! (to follow a WhatsApp Web update without a new Flock build).
+//! internals. Its source is split into parts (`src/bridge/NN-*.js`), built
+//! into one script in name order. A `bridge.js` in the data folder (the
+//! whole script, e.g. [`BUILT_IN`] written out and edited) overrides the
+//! built-in one, to follow a WhatsApp Web update without a new Flock build.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -8,8 +10,16 @@ use std::path::Path;
 /// The CDP binding the bridge calls with one JSON string per event.
 pub const BINDING: &str = "__flockEmit";
 
-/// The built-in script.
-pub const BUILT_IN: &str = include_str!("bridge.js");
+/// The built-in script: the parts concatenated, one closure.
+pub const BUILT_IN: &str = concat!(
+    include_str!("bridge/00-core.js"),
+    include_str!("bridge/10-internals.js"),
+    include_str!("bridge/20-session.js"),
+    include_str!("bridge/30-messages.js"),
+    include_str!("bridge/40-send.js"),
+    include_str!("bridge/50-lookup.js"),
+    include_str!("bridge/60-commands.js"),
+);
 
 /// The script to inject: `<data_dir>/bridge.js` when present and readable,
 /// else the built-in one.
@@ -57,6 +67,18 @@ mod tests {
         std::fs::write(dir.path().join("bridge.js"), "/* custom */").unwrap();
         assert_eq!(load(Some(dir.path())), "/* custom */");
         assert!(BUILT_IN.contains(BINDING));
+    }
+
+    #[test]
+    fn the_parts_make_one_closure() {
+        assert!(BUILT_IN.starts_with("/* Flock bridge"), "part 00 first");
+        assert_eq!(BUILT_IN.matches("(function () {\n  'use strict';").count(), 1, "one closure opens");
+        assert!(BUILT_IN.trim_end().ends_with("})();"), "and closes at the end");
+        for part in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/bridge")).unwrap() {
+            let path = part.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(BUILT_IN.contains(&text), "{} is part of BUILT_IN", path.display());
+        }
     }
 
     #[test]

@@ -236,6 +236,44 @@ pub(crate) fn describe_unreadable(payload: &str) -> String {
     format!("type {kind}, {} bytes", payload.len())
 }
 
+/// What kind of JSON value the page gave (for an error that must not quote it).
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// A serde error about a payload from the page, for a log line or an error
+/// message: what was wrong and where, without the value it quotes. serde
+/// quotes the string, number or variant that had the wrong type or value,
+/// and that may be a message text or a phone number; the field names and
+/// what was expected come from our types and stay.
+pub(crate) fn describe_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match (text.find('"'), text.rfind('"')) {
+        (Some(a), Some(b)) if b > a => format!("{}<{} chars>{}", &text[..a], text[a + 1..b].chars().count(), &text[b + 1..]),
+        _ => text,
+    };
+    let (head, tail) = text.split_at(text.find(", expected ").unwrap_or(text.len()));
+    if head.contains(" field `") {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut parts = head.split('`');
+    out.push_str(parts.next().unwrap_or_default());
+    // Odd parts are inside backticks.
+    for (i, part) in parts.enumerate() {
+        out.push_str(if i % 2 == 0 { "<value>" } else { part });
+    }
+    out.push_str(tail);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +296,21 @@ mod tests {
         assert_eq!(BridgeEvent::parse(r#"{"type":"logout"}"#).unwrap(), BridgeEvent::Logout);
         let s = BridgeEvent::parse(r#"{"type":"state","state":"SOMETHING_NEW"}"#).unwrap();
         assert!(matches!(s, BridgeEvent::State { state: SocketState::Other(ref x), .. } if x == "SOMETHING_NEW"));
+    }
+
+    #[test]
+    fn parse_errors_name_the_field_not_the_value() {
+        let e = serde_json::from_str::<MessageEvent>(r#"{"type":"message","id":"3EB0AAAAAAAAAAAAAAAAAA","key":"k","chat":"1@g.us","msg_type":"chat","at":"call me at 9876543210"}"#).unwrap_err();
+        let d = describe_error(&e);
+        assert!(!d.contains("call me") && !d.contains("9876543210") && d.contains(" chars>"), "{d}");
+        let e = serde_json::from_str::<BridgeEvent>(r#"{"type":"sync_progress","progress":919876543210}"#).unwrap_err();
+        let d = describe_error(&e);
+        assert!(!d.contains("919876543210") && d.contains("expected u32"), "{d}");
+        let e = serde_json::from_str::<BridgeEvent>(r#"{"type":"qr","payload":"x","source":"secret \"quoted\" text"}"#).unwrap_err();
+        let d = describe_error(&e);
+        assert!(!d.contains("secret") && !d.contains("quoted") && d.contains("expected `modules` or `data-ref`"), "{d}");
+        let e = serde_json::from_str::<BridgeEvent>(r#"{"type":"pairing_code"}"#).unwrap_err();
+        assert!(describe_error(&e).starts_with("missing field `code`"), "{}", describe_error(&e));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use crate::bridge;
 use crate::capability::{Capabilities, Capability};
 use crate::error::WaError;
+use crate::events::{describe_error, json_kind};
 use crate::groups::GroupInfo;
 use crate::ids::{MessageId, WaId};
 use crate::locate::BrowserBinary;
@@ -114,8 +115,8 @@ impl SessionHandle {
             Ok(Err(source)) => return Err(WaError::Cdp { during: command, source }),
             Err(_) => return Err(WaError::PageTimeout { during: command, after: QUICK }),
         };
-        let text = raw.as_str().ok_or_else(|| WaError::Bridge { command, problem: format!("not a JSON string: {raw}") })?;
-        serde_json::from_str(text).map_err(|e| WaError::Bridge { command, problem: e.to_string() })
+        let text = raw.as_str().ok_or_else(|| WaError::Bridge { command, problem: format!("not a JSON string but {}", json_kind(&raw)) })?;
+        serde_json::from_str(text).map_err(|e| WaError::Bridge { command, problem: describe_error(&e) })
     }
 
     /// A quick command whose answer must say `ok`.
@@ -199,7 +200,7 @@ impl SessionHandle {
             caps.require(Capability::Groups)?;
         }
         let mut v = self.quick_ok("groups", &[]).await?;
-        serde_json::from_value(v["groups"].take()).map_err(|e| WaError::Bridge { command: "groups", problem: e.to_string() })
+        serde_json::from_value(v["groups"].take()).map_err(|e| WaError::Bridge { command: "groups", problem: describe_error(&e) })
     }
 
     /// The groups as JSON (the shape of [`GroupInfo`]), for callers not yet

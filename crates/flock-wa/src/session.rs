@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use crate::bridge;
 use crate::capability::Capabilities;
 use crate::error::{LaunchCause, NavigateCause, WaError};
-use crate::events::{describe_unreadable, BridgeEvent, MessageEvent, SessionEvent};
+use crate::events::{describe_error, describe_unreadable, BridgeEvent, MessageEvent, SessionEvent};
 use crate::handle::SessionHandle;
 use crate::launch::{launch_flags, major_version, user_agent, LaunchOptions};
 use crate::locate::{find_browser, BrowserBinary, BrowserPreference};
@@ -231,7 +231,7 @@ fn route(shared: &Shared, events: &mpsc::UnboundedSender<SessionEvent>, payload:
     let value: serde_json::Value = match serde_json::from_str(payload) {
         Ok(v) => v,
         Err(e) => {
-            tracing::warn!(%label, "unreadable bridge event ({}): {e}", describe_unreadable(payload));
+            tracing::warn!(%label, "unreadable bridge event ({}): {}", describe_unreadable(payload), describe_error(&e));
             return;
         }
     };
@@ -254,7 +254,7 @@ fn route(shared: &Shared, events: &mpsc::UnboundedSender<SessionEvent>, payload:
                     tracing::trace!(%label, ?ev, "message event");
                     let _ = shared.messages.send(ev);
                 }
-                Err(e) => tracing::warn!(%label, "unreadable message event ({}): {e}", describe_unreadable(payload)),
+                Err(e) => tracing::warn!(%label, "unreadable message event ({}): {}", describe_unreadable(payload), describe_error(&e)),
             }
             return;
         }
@@ -264,7 +264,7 @@ fn route(shared: &Shared, events: &mpsc::UnboundedSender<SessionEvent>, payload:
                     tracing::info!(%label, unavailable = ?caps.unavailable().iter().map(|c| c.capability.as_str()).collect::<Vec<_>>(), "WhatsApp Web features now");
                     shared.status.send_modify(|s| s.capabilities = Some(caps));
                 }
-                Err(e) => tracing::warn!(%label, "unreadable capabilities ({}): {e}", describe_unreadable(payload)),
+                Err(e) => tracing::warn!(%label, "unreadable capabilities ({}): {}", describe_unreadable(payload), describe_error(&e)),
             }
             return;
         }
@@ -273,7 +273,7 @@ fn route(shared: &Shared, events: &mpsc::UnboundedSender<SessionEvent>, payload:
     let ev: BridgeEvent = match serde_json::from_value(value) {
         Ok(ev) => ev,
         Err(e) => {
-            tracing::warn!(%label, "unreadable bridge event ({}): {e}", describe_unreadable(payload));
+            tracing::warn!(%label, "unreadable bridge event ({}): {}", describe_unreadable(payload), describe_error(&e));
             return;
         }
     };
@@ -296,6 +296,10 @@ fn route(shared: &Shared, events: &mpsc::UnboundedSender<SessionEvent>, payload:
     }
     let _ = events.send(SessionEvent::Bridge(ev));
 }
+
+#[cfg(test)]
+#[path = "session_props.rs"]
+mod props;
 
 struct Actor {
     label: String,

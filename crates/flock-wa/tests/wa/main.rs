@@ -3,6 +3,7 @@
 
 mod capabilities;
 mod errors;
+mod groups;
 mod inbound;
 mod reconcile;
 mod secrets;
