@@ -54,7 +54,7 @@ impl World {
             announce: req.announce,
             restrict: req.restrict,
         };
-        self.groups.insert(id, Group { info: info.clone(), members });
+        self.groups.insert(id, Group { info: info.clone(), members, former: Vec::new() });
         Ok(info)
     }
 
@@ -103,6 +103,13 @@ impl World {
             .map(str::to_owned)
             .collect();
         g.info.members_of = g.members.iter().map(|d| e164(d)).collect();
+        for d in &before {
+            if !g.members.contains(d) && !g.former.contains(d) {
+                g.former.push(d.clone());
+            }
+        }
+        let now_in = g.members.clone();
+        g.former.retain(|d| !now_in.contains(d));
         let info = g.info.clone();
         let members = g.members.clone();
         let group = self.group_json(&info);
@@ -111,6 +118,16 @@ impl World {
             self.push_to_phone(d, &json!({"t": t, "group": group}));
         }
         Ok(info)
+    }
+
+    /// The server's answer to a page asking for a group's metadata: the
+    /// group as it is now, for a member phone; a phone not in it is refused.
+    pub fn group_metadata_for(&self, digits: &str, id: &str) -> SimResult<Value> {
+        let g = self.groups.get(id).ok_or_else(|| SimError::NotFound(format!("group {id}")))?;
+        if !g.members.iter().any(|m| m == digits) {
+            return Err(SimError::Conflict(format!("not a participant of {id}")));
+        }
+        Ok(self.group_json(&g.info))
     }
 
     pub fn group_json(&self, g: &GroupInfo) -> Value {

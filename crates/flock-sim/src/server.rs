@@ -21,13 +21,14 @@ const INDEX_HTML: &str = include_str!("../assets/index.html");
 const APP_CSS: &str = include_str!("../assets/app.css");
 
 /// The page script: the parts in `assets/js/`, in order, one closure.
-const APP_JS_PARTS: [&str; 10] = [
+const APP_JS_PARTS: [&str; 11] = [
     include_str!("../assets/js/00-modsys.js"),
     include_str!("../assets/js/10-models.js"),
     include_str!("../assets/js/20-state.js"),
     include_str!("../assets/js/30-net.js"),
     include_str!("../assets/js/40-messages.js"),
     include_str!("../assets/js/50-modules-core.js"),
+    include_str!("../assets/js/55-modules-chat.js"),
     include_str!("../assets/js/60-modules-login.js"),
     include_str!("../assets/js/70-modules-media.js"),
     include_str!("../assets/js/80-frames.js"),

@@ -46,6 +46,9 @@ pub(crate) struct Group {
     pub info: GroupInfo,
     /// Digits of registered phones in the group.
     pub members: Vec<String>,
+    /// Digits of registered phones removed from it: their pages keep the
+    /// group, read-only and without them (as WhatsApp Web does).
+    pub former: Vec<String>,
 }
 
 pub(crate) struct Device {
@@ -285,21 +288,30 @@ impl World {
     /// device `token`): groups, chats, contacts, the local history,
     /// lid mappings, the timelock state.
     pub fn sync_payload(&mut self, digits: &str, token: Option<&str>) -> Value {
-        let groups: Vec<Value> = self
-            .groups
-            .values()
-            .filter(|g| g.members.iter().any(|m| m == digits))
-            .map(|g| self.group_json(&g.info))
-            .collect();
+        let mut groups: Vec<Value> = Vec::new();
+        for g in self.groups.values() {
+            if g.members.iter().any(|m| m == digits) {
+                groups.push(self.group_json(&g.info));
+            } else if g.former.iter().any(|m| m == digits) {
+                let mut left = self.group_json(&g.info);
+                left["left"] = json!(true);
+                groups.push(left);
+            }
+        }
         let wrote: HashSet<String> = self.phones.get(digits).map(|p| p.wrote_to_us.clone()).unwrap_or_default();
         let hist: Vec<HistMsg> = self.history.get(digits).cloned().unwrap_or_default();
         let start = hist.len().saturating_sub(2_000);
         let msgs: Vec<Value> = hist[start..].iter().map(HistMsg::to_json).collect();
         let mut chats: Vec<Value> = Vec::new();
         let mut seen = HashSet::new();
-        for g in self.groups.values().filter(|g| g.members.iter().any(|m| m == digits)) {
+        for g in self.groups.values() {
+            let left = g.former.iter().any(|m| m == digits);
+            if !left && !g.members.iter().any(|m| m == digits) {
+                continue;
+            }
             seen.insert(g.info.id.clone());
-            chats.push(json!({"id": g.info.id, "name": g.info.subject, "isGroup": true, "t": g.info.creation}));
+            chats.push(json!({"id": g.info.id, "name": g.info.subject, "isGroup": true, "t": g.info.creation,
+                              "isReadOnly": left}));
         }
         for m in hist.iter().rev() {
             if m.chat.ends_with("@broadcast") || !seen.insert(m.chat.clone()) {

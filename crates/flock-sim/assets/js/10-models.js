@@ -28,6 +28,7 @@
     return this;
   };
   Emitter.prototype.listenTo = function (other, ev, cb) { other.on(ev, cb, this); return this; };
+  Emitter.prototype.listenToOnce = function (other, ev, cb) { other.once(ev, cb, this); return this; };
   Emitter.prototype.stopListening = function (other, ev, cb) { if (other) other.off(ev, cb); return this; };
   Emitter.prototype.trigger = function (ev) {
     var args = Array.prototype.slice.call(arguments, 1);

@@ -48,11 +48,35 @@
   function ContactModel(a) { Model.call(this, a); }
   inherit(ContactModel, Model);
 
-  function ChatModel(a) { Model.call(this, a); this.msgs = new Collection(MsgModel); }
+  function ChatModel(a) {
+    Model.call(this, a);
+    this.msgs = new Collection(MsgModel);
+    // The chat's mute setting (WhatsApp Web's MuteModel): never muted here.
+    this.mute = new Model({ id: a && a.id, expiration: 0, isMuted: false });
+  }
   inherit(ChatModel, Model);
   // The trusted-contact token: present once the other side wrote to us.
   ChatModel.prototype.getTcToken = function () { return this.get('tcToken') || null; };
   Object.defineProperty(ChatModel.prototype, 'contact', { get: function () { return contactFor(this.get('id')); } });
+  // The title the chat list shows: the group subject or chat name, else the
+  // contact's name, else the phone number.
+  Object.defineProperty(ChatModel.prototype, 'formattedTitle', {
+    get: function () {
+      var w = this.get('id');
+      if (this.get('name')) return this.get('name');
+      var c = Contact.get(w);
+      var named = c && (c.get('name') || c.get('pushname'));
+      if (named) return named;
+      var pn = w.isLid() ? pnOfLid(w) : w;
+      return pn && pn.server === 'c.us' ? '+' + pn.user : w.user;
+    },
+  });
+  // As WhatsApp Web's: the attributes plus the loaded messages.
+  ChatModel.prototype.serialize = function () {
+    var o = Model.prototype.serialize.call(this);
+    o.msgs = this.msgs;
+    return o;
+  };
 
   function participantsOf(list) {
     var parts = new Collection(Model);
@@ -71,11 +95,35 @@
     Model.call(this, attrs);
   }
   inherit(GroupMetadataModel, Model);
+  // Participants serialize as a list of plain `{id, isAdmin, isSuperAdmin}`.
+  GroupMetadataModel.prototype.serialize = function () {
+    var o = Model.prototype.serialize.call(this);
+    o.participants = this.get('participants').getModelsArray().map(function (p) { return p.serialize(); });
+    return o;
+  };
 
   var Chat = new Collection(ChatModel);
   var Msg = new Collection(MsgModel);
   var Contact = new Collection(ContactModel);
   var GroupMetadata = new Collection(GroupMetadataModel);
+  // StaleBaseCollection.update: asks the server for the group's metadata
+  // again and merges it. A group this account left (its chat is read-only)
+  // is not asked for, as WhatsApp Web skips it.
+  GroupMetadata.update = function (id) {
+    return Promise.resolve().then(function () {
+      var w = createWid(id);
+      var chat = Chat.get(w);
+      if (chat && chat.get('isReadOnly')) return GroupMetadata.get(w);
+      return net.rpc('group_metadata', { id: w._serialized }).then(function (g) {
+        upsertGroup(g);
+        return GroupMetadata.get(w);
+      });
+    });
+  };
+  GroupMetadata.find = function (id) {
+    var m = GroupMetadata.get(id);
+    return m ? Promise.resolve(m) : GroupMetadata.update(id);
+  };
 
   function contactFor(wid) {
     if (!wid) return undefined;

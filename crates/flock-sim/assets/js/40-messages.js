@@ -2,9 +2,8 @@
   // Part 40: messages: server JSON to models, sending (with the outbox of
   // messages stored before the server took them), lookups by id.
 
-  // Sim-internal localStorage key: messages stored before the server took
-  // them (the real page keeps them in IndexedDB); resent after a reload.
-  var OUTBOX_KEY = 'WASimOutbox';
+  // Messages stored before the server took them (IndexedDB `sim-outbox`,
+  // see part 30) go out again after a reload.
   var outQueue = [];
   var SendMsgResult = {
     OK: 'OK', ERROR_NETWORK: 'ERROR_NETWORK', ERROR_EXPIRED: 'ERROR_EXPIRED', ERROR_CANCELLED: 'ERROR_CANCELLED',
@@ -77,21 +76,21 @@
   }
 
   // ------------------------------------------------------------- outbox
-  function outboxRead() { try { return JSON.parse(localStorage.getItem(OUTBOX_KEY) || '{}') || {}; } catch (e) { return {}; } }
-  function outboxWrite(o) { try { localStorage.setItem(OUTBOX_KEY, JSON.stringify(o)); } catch (e) { /* full: keep going */ } }
-  function outboxSave(m) { var o = outboxRead(); o[m.id._serialized] = msgToJson(m); outboxWrite(o); }
-  function outboxDrop(m) { var o = outboxRead(); delete o[m.id._serialized]; outboxWrite(o); }
+  function outboxSave(m) { idb.put(idb.OUTBOX, m.id._serialized, msgToJson(m)).catch(function (e) { console.error('outbox', e); }); }
+  function outboxDrop(m) { idb.del(idb.OUTBOX, m.id._serialized).catch(function (e) { console.error('outbox', e); }); }
   // After the sync: messages the server already has are done; the others
   // go back into the chat (ack 0) and out again, under the same key.
   function outboxResume() {
-    var o = outboxRead();
-    Object.keys(o).forEach(function (key) {
-      if (localDb.byKey.has(key)) { delete o[key]; return; }
-      var attrs = msgFromServer(o[key], false);
-      var m = Msg.get(key) || addMsg(attrs, true);
-      outQueue.push({ msg: m, resolve: function () {} });
-    });
-    outboxWrite(o);
+    return idb.entries(idb.OUTBOX).then(function (rows) {
+      rows.forEach(function (row) {
+        var key = row[0];
+        if (localDb.byKey.has(key)) { idb.del(idb.OUTBOX, key); return; }
+        var attrs = msgFromServer(row[1], false);
+        var m = Msg.get(key) || addMsg(attrs, true);
+        if (outQueue.some(function (it) { return it.msg === m; })) return;
+        outQueue.push({ msg: m, resolve: function () {} });
+      });
+    }, function (e) { console.error('outbox', e); });
   }
 
   // ------------------------------------------------------------- sending

@@ -24,6 +24,14 @@
         return createWid(s.indexOf('@') > 0 ? s : s + '@' + (server || 'c.us'));
       },
       isWidlike: function (x) { try { createWid(x); return true; } catch (e) { return false; } },
+      createWidFromWidLike: function (x) {
+        return createWid(x && typeof x === 'object' && x._serialized === undefined && x.user !== undefined ? x.user + '@' + x.server : x);
+      },
+      asUserWidOrThrow: function (x) {
+        var w = createWid(x);
+        if (!w.isUser()) throw new Error('asUserWidOrThrow: not a user wid: ' + w.toLogString());
+        return w;
+      },
     };
   });
   defineNamed('WAWebUserPrefsMeUser', function () {

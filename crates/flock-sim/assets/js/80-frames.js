@@ -7,6 +7,8 @@
     render();
   }
 
+  function remoteIsStatus(key) { return key.remote.isStatus(); }
+
   function learnMappings(list) {
     (list || []).forEach(function (mp) { learnLid(mp.pn, mp.lid); });
   }
@@ -26,7 +28,9 @@
       });
       existing.set(flags);
     } else {
-      GroupMetadata.add(Object.assign({}, g, flags, { id: w, owner: g.owner ? createWid(g.owner) : undefined }));
+      var attrs = Object.assign({}, g, flags, { id: w, owner: g.owner ? createWid(g.owner) : undefined });
+      delete attrs.left;
+      GroupMetadata.add(attrs);
     }
     var chat = ensureChat(w, g.subject);
     chat.set({ name: g.subject, groupMetadata: GroupMetadata.get(w) });
@@ -65,11 +69,12 @@
   });
   net.on('sync_data', function (m) {
     learnMappings(m.mappings);
-    (m.groups || []).forEach(upsertGroup);
+    // Groups this phone left come too: read-only, without it.
+    (m.groups || []).forEach(function (g) { upsertGroup(g).set('isReadOnly', !!g.left); });
     (m.chats || []).forEach(function (c) {
       var w = createWid(c.id);
       var chat = ensureChat(w, c.name, c.t);
-      chat.set({ name: c.name || chat.get('name'), isGroup: !!c.isGroup, tcToken: c.tcToken || undefined });
+      chat.set({ name: c.name || chat.get('name'), isGroup: !!c.isGroup, tcToken: c.tcToken || undefined, isReadOnly: !!c.isReadOnly });
       if (c.isGroup) chat.set('groupMetadata', GroupMetadata.get(w));
     });
     (m.contacts || []).forEach(function (c) {
@@ -84,7 +89,7 @@
     });
     loadRecent();
     if (m.timelock) timelockUpdate(m.timelock.is_active, m.timelock.enforcement_type, m.timelock.time_enforcement_ends);
-    outboxResume();
+    outboxResume().then(flushQueue);
     flushQueue();
     render();
   });
@@ -107,6 +112,9 @@
     if (m.tcToken) chat.set('tcToken', m.tcToken);
     if (!attrs.id.fromMe && attrs.from && attrs.from.isUser()) contactFor(attrs.from);
     addMsg(attrs, true);
+    if (!attrs.id.fromMe && !remoteIsStatus(attrs.id)) {
+      chat.set({ lastReceivedKey: attrs.id, unreadCount: (chat.get('unreadCount') || 0) + 1 });
+    }
     render();
   });
   net.on('ack', function (m) {

@@ -70,6 +70,10 @@ enum FromPage {
     FetchTimelock {
         rid: u64,
     },
+    GroupMetadata {
+        rid: u64,
+        id: String,
+    },
     Takeover,
     Logout,
 }
@@ -292,6 +296,10 @@ impl Actor {
             }
             FromPage::FetchTimelock { rid } => {
                 let res = self.fetch_timelock();
+                self.reply(rid, res);
+            }
+            FromPage::GroupMetadata { rid, id } => {
+                let res = self.group_metadata(&id);
                 self.reply(rid, res);
             }
             FromPage::Takeover => {

@@ -1,5 +1,5 @@
 //! What the simulated server answers to a page's requests: sends,
-//! existence queries, the timelock state, link previews.
+//! existence queries, group metadata, the timelock state, link previews.
 
 use std::time::Duration;
 
@@ -48,6 +48,12 @@ impl Actor {
     pub(super) fn query_exists(&self, wid: &str) -> SimResult<Value> {
         self.connected_digits()?;
         self.shared.lock().query_exists(self.token.as_deref(), wid)
+    }
+
+    /// A group's metadata as the server has it now (members only).
+    pub(super) fn group_metadata(&self, id: &str) -> SimResult<Value> {
+        let digits = self.connected_digits()?;
+        self.shared.lock().group_metadata_for(&digits, id)
     }
 
     pub(super) fn fetch_timelock(&self) -> SimResult<Value> {

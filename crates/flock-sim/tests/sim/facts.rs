@@ -261,6 +261,12 @@ async fn admins_only_and_left_groups_fail_the_send_after_it_returns() -> Result<
     let e = sim.ledger_entry(left["keyId"].as_str().unwrap_or("")).await;
     ensure!(e.is_some_and(|e| e.failure.as_deref() == Some("not_a_participant")));
     ensure!(sim.ledger_accepted().await.len() == 2);
+    // After a reload it is still there, as WhatsApp Web keeps it, and
+    // GroupMetadata.update skips it (its chat is read-only).
+    reload_synced(&page).await?;
+    ensure!(js(&page, &flags(&open.id)).await? == json!([false, false, false, false, true]));
+    let asked = js(&page, &format!("try {{ await window.require('WAWebCollections').GroupMetadata.update('{}'); return 'skipped'; }} catch (e) {{ return String(e.message); }}", open.id)).await?;
+    ensure!(asked == json!("skipped"), "a read-only group is not asked for: {asked}");
     page.close().await.ok();
     browser.close().await?;
     sim.shutdown().await?;
@@ -311,7 +317,7 @@ async fn uploads_hang_on_demand_refuse_oversized_files_and_stream_large_ones() -
     .await?;
 
     // A 60 MB video streams to the media server (over the default body limit).
-    let token = js(&page, "return JSON.parse(localStorage.getItem('WASecretBundle')).token;").await?;
+    let token = js(&page, &format!("return (await {STORED_LOGIN}).token;")).await?;
     let body: Vec<u8> = (0..60_000_000u32).map(|i| (i % 253) as u8).collect();
     let sha = {
         use sha2::{Digest, Sha256};

@@ -50,7 +50,6 @@ async fn messages_are_found_again_after_a_browser_kill_and_restore() -> Result<(
         (sim.ledger_accepted().await.iter().filter(|e| e.ack == 2).count() == 3).then_some(())
     })
     .await?;
-    let_storage_settle().await;
     browser.kill().await?;
 
     let browser = TestBrowser::launch(profile.path()).await?;
@@ -101,7 +100,6 @@ async fn a_message_stored_before_the_server_took_it_goes_out_once_after_a_restor
     .await?;
     let key = pending[0].as_str().unwrap_or_default().to_owned();
     ensure!(pending[1] == 0 && sim.ledger().await.is_empty(), "{pending}");
-    let_storage_settle().await;
     browser.kill().await?;
     sim.phone_event(RAVI, PhoneEvent::Online).await?;
 

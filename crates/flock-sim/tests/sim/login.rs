@@ -1,4 +1,5 @@
-//! QR rotation, scan, sync, persistence, logout, pairing code, self-reload.
+//! QR rotation, scan, sync, persistence (also across a kill right after
+//! pairing), logout, pairing code, self-reload.
 
 use std::time::Instant;
 
@@ -165,6 +166,8 @@ async fn scan_syncs_persists_across_relaunch_and_phone_logout_ends_it() -> Resul
     let stored =
         js(&page, "return [localStorage.getItem('last-wid-md'), localStorage.getItem('WANoiseInfo')];").await?;
     ensure!(stored == json!([null, null]), "{stored}");
+    let login = js(&page, &format!("return await {STORED_LOGIN};")).await?;
+    ensure!(login == Value::Null, "the stored login is gone: {login}");
     ensure!(js(&page, "return window.require('WAWebUserPrefsMeUser').getMaybeMePnUser();").await? == Value::Null);
     page.close().await.ok();
     browser.close().await?;
@@ -173,6 +176,39 @@ async fn scan_syncs_persists_across_relaunch_and_phone_logout_ends_it() -> Resul
     let browser = TestBrowser::launch(profile.path()).await?;
     let page = browser.open(&sim.base_url()).await?;
     wait_qr(&page).await?;
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
+
+/// The login lives in IndexedDB, committed before the page goes on: a
+/// browser killed (SIGKILL) the moment after pairing comes back logged in,
+/// without a QR. (localStorage reaches the disk seconds later and would
+/// lose it.)
+#[tokio::test]
+async fn a_browser_killed_right_after_pairing_keeps_the_login() -> Result<()> {
+    let sim = sim_with(|_| {}).await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    let qr = wait_qr(&page).await?;
+    sim.scan(&qr, RAVI).await?;
+    let probe = format!("return (await {STORED_LOGIN}) !== null;");
+    wait_for("the stored login", LONG, || async { js_soft(&page, &probe).await.filter(|v| *v == json!(true)) }).await?;
+    browser.kill().await?;
+
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = browser.open(&sim.base_url()).await?;
+    wait_synced(&page).await?;
+    let s = one_session(&sim).await?;
+    ensure!(s.phone.as_deref() == Some(RAVI) && s.qr.is_none() && s.qr_refs_shown == 0, "{s:?}");
+    let phones = sim.phones().await;
+    ensure!(phones.iter().any(|p| p.phone == RAVI && p.linked_devices == 1), "the same linked device: {phones:?}");
+    // The page writes its localStorage copy of the number again.
+    let wid = js(&page, "return JSON.parse(localStorage.getItem('last-wid-md'));").await?;
+    ensure!(wid.as_str().is_some_and(|w| w.starts_with("919800000001:") && w.ends_with("@c.us")), "{wid}");
     page.close().await.ok();
     browser.close().await?;
     sim.shutdown().await?;

@@ -189,3 +189,84 @@ async fn a_renamed_module_is_found_by_shape() -> Result<()> {
     sim.shutdown().await?;
     Ok(())
 }
+
+/// The chat modules whatsapp-web.js requires on its way to `ready` and
+/// `sendMessage`, with WhatsApp Web's names and shapes: chat getters, the
+/// lid-pn helpers, the stream, marking seen, serialized group metadata,
+/// `GroupMetadata.update`, ephemeral fields, calls, sync gating.
+#[tokio::test]
+async fn the_chat_modules_have_whatsapp_webs_shapes() -> Result<()> {
+    let sim = sim_with(|_| {}).await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let group = sim
+        .add_group(NewGroup {
+            subject: "Namakkal Poultry Farmers".into(),
+            participants: vec![PERSON.into(), "lid:100000000000777".into()],
+            admins: vec![PERSON.into()],
+            members_of: vec![RAVI.into()],
+            ..Default::default()
+        })
+        .await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = login(&sim, &browser, RAVI).await?;
+    sim.inbound(Inbound {
+        from: PERSON.into(),
+        to: RAVI.into(),
+        text: "Do you sell eggs?".into(),
+        ..Default::default()
+    })
+    .await?;
+    wait_for("the unread message", LONG, || async {
+        let n = js_soft(
+            &page,
+            "return window.require('WAWebCollections').Chat.getModelsArray().filter(c => c.unreadCount > 0).length;",
+        )
+        .await?;
+        (n == json!(1)).then_some(())
+    })
+    .await?;
+    let v = js(&page, &r#"
+        const C = window.require('WAWebCollections'), G = window.require('WAWebChatGetters');
+        const L = window.require('WAWebLidMigrationUtils'), W = window.require('WAWebWidFactory');
+        const S = window.require('WAWebStreamModel').Stream, U = window.require('WAWebUpdateUnreadChatAction');
+        const group = C.Chat.get(GID);
+        const person = C.Chat.getModelsArray().find(c => !c.id.isGroup() && c.unreadCount > 0);
+        const gm = group.groupMetadata.serialize();
+        const updated = await C.GroupMetadata.update(W.createWid(GID));
+        S.markUnavailable();
+        await U.sendSeen({ chat: person });
+        const whileAway = person.unreadCount;
+        S.markAvailable();
+        const calls = window.require('WAWebCallCollection');
+        return {
+            getters: [G.getIsGroup(group), G.getIsBroadcast(group), G.getIsNewsletter(group), G.getIsUser(person), G.getUnreadCount(group)],
+            title: group.formattedTitle, muted: group.mute.expiration,
+            participants: Array.isArray(gm.participants) && gm.participants.map(p => [p.id._serialized, p.isAdmin]),
+            msgs: typeof group.serialize().msgs.length,
+            updated: updated === C.GroupMetadata.get(GID),
+            toPn: [L.toPn(W.createWid('919845000001@c.us'))._serialized, L.toPn(W.createWid('100000000000777@lid'))],
+            asUser: (() => { try { W.asUserWidOrThrow(W.createWid(GID)); return 'returned'; } catch (e) { return 'throws'; } })(),
+            lastReceived: !!person.lastReceivedKey && person.lastReceivedKey.fromMe === false,
+            seen: [whileAway, person.unreadCount],
+            eph: window.require('WAWebGetEphemeralFieldsMsgActionsUtils').getEphemeralFields(group),
+            calls: [typeof calls.on, calls.activeCall],
+            gating: window.require('WAWebSyncGatingUtils').isPlaceholderMessageResendEnabled(),
+        };
+    "#.replace("GID", &format!("{:?}", group.id))).await?;
+    ensure!(v["getters"] == json!([true, false, false, true, 0]), "{v}");
+    ensure!(v["title"] == "Namakkal Poultry Farmers" && v["muted"] == 0, "{v}");
+    ensure!(
+        v["participants"]
+            == json!([["919845000001@c.us", true], ["100000000000777@lid", false], ["919800000001@c.us", false]]),
+        "{v}"
+    );
+    ensure!(v["msgs"] == "number" && v["updated"] == true, "{v}");
+    ensure!(v["toPn"] == json!(["919845000001@c.us", null]) && v["asUser"] == "throws", "{v}");
+    ensure!(v["lastReceived"] == true && v["seen"] == json!([1, 0]), "seen waits for the user: {v}");
+    ensure!(v["eph"] == json!({}) && v["calls"] == json!(["function", null]) && v["gating"] == false, "{v}");
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}

@@ -185,12 +185,18 @@ pub async fn wait_qr(page: &Page) -> Result<String> {
     wait_for("a QR in data-ref", LONG, || data_ref(page)).await
 }
 
-/// Chromium writes localStorage to disk a few seconds after a change; a
-/// test that kills the browser waits this long first, so the profile holds
-/// what the page stored (as it would on a real machine after a while).
-pub async fn let_storage_settle() {
-    tokio::time::sleep(Duration::from_secs(6)).await;
-}
+/// The page's stored login (`{token, keys}` in IndexedDB `wawc`/`user`), as
+/// a JavaScript expression (a promise; null when logged out).
+pub const STORED_LOGIN: &str = r#"new Promise((ok, no) => {
+    const r = indexedDB.open('wawc');
+    r.onerror = () => no(r.error);
+    r.onsuccess = () => {
+        const db = r.result;
+        const g = db.transaction('user').objectStore('user').get('login');
+        g.onsuccess = () => { db.close(); ok(g.result === undefined ? null : g.result); };
+        g.onerror = () => no(g.error);
+    };
+})"#;
 
 /// The single open session (waits for it).
 pub async fn one_session(sim: &SimHandle) -> Result<SessionInfo> {
