@@ -241,9 +241,8 @@ pub async fn wait_stopped(manager: &AccountManager, id: i64, state: AccountState
     .await
 }
 
-/// Chromium writes localStorage to disk lazily: a browser killed right
-/// after linking may lose the login (as it would with the real page). Waits
-/// until the profile holds it.
+/// Chromium writes localStorage to disk lazily: waits until the profile
+/// holds the page's `last-wid-md` there (its login itself is in IndexedDB).
 pub async fn wait_login_on_disk(manager: &AccountManager, profile: &std::path::Path) {
     fn holds(dir: &std::path::Path) -> bool {
         let Ok(entries) = std::fs::read_dir(dir) else { return false };
@@ -252,7 +251,7 @@ pub async fn wait_login_on_disk(manager: &AccountManager, profile: &std::path::P
             if p.is_dir() {
                 holds(&p)
             } else {
-                std::fs::read(&p).map(|b| b.windows(14).any(|w| w == b"WASecretBundle")).unwrap_or(false)
+                std::fs::read(&p).map(|b| b.windows(11).any(|w| w == b"last-wid-md")).unwrap_or(false)
             }
         })
     }
