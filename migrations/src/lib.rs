@@ -46,6 +46,10 @@ mod m20261201_000211_drop_messages;
 mod m20261201_000212_create_messages;
 mod m20261201_000213_create_message_events;
 mod m20261201_000214_create_inbound_messages;
+mod m20261201_000215_create_pg_trgm;
+mod m20261201_000216_index_contacts_search;
+mod m20261201_000217_index_contacts_sort_keys;
+mod m20261201_000218_partial_contact_time_indexes;
 mod m20261201_000301_add_campaigns_status_reason;
 mod m20261201_000302_add_campaigns_paused_by;
 mod m20261201_000303_add_campaigns_schedule;
@@ -104,6 +108,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000212_create_messages::Migration),
             Box::new(m20261201_000213_create_message_events::Migration),
             Box::new(m20261201_000214_create_inbound_messages::Migration),
+            Box::new(m20261201_000215_create_pg_trgm::Migration),
+            Box::new(m20261201_000216_index_contacts_search::Migration),
+            Box::new(m20261201_000217_index_contacts_sort_keys::Migration),
+            Box::new(m20261201_000218_partial_contact_time_indexes::Migration),
             Box::new(m20261201_000301_add_campaigns_status_reason::Migration),
             Box::new(m20261201_000302_add_campaigns_paused_by::Migration),
             Box::new(m20261201_000303_add_campaigns_schedule::Migration),

@@ -61,7 +61,14 @@ impl PhoneNormalizer {
                 .unwrap_or_else(|| format!("+{}", number.code().value()));
             return Err(PhoneError::Invalid { input: trimmed.to_string(), region });
         }
-        Ok(number.format().mode(Mode::E164).to_string())
+        let e164 = number.format().mode(Mode::E164).to_string();
+        // libphonenumber's metadata lets some countries' numbers run past
+        // E.164's 15 digits (+49 with 14 more); WhatsApp ids stop at 15.
+        if e164.len() > 16 {
+            let region = number.country().id().map(|id| id.as_ref().to_string()).unwrap_or_else(|| format!("+{}", number.code().value()));
+            return Err(PhoneError::Invalid { input: trimmed.to_string(), region });
+        }
+        Ok(e164)
     }
 }
 
@@ -97,6 +104,9 @@ mod tests {
         assert!(matches!(n.to_e164("hello"), Err(PhoneError::Unparsable { .. })));
         assert!(matches!(n.to_e164("12345"), Err(PhoneError::Invalid { .. })));
         assert!(matches!(PhoneNormalizer::new("XX"), Err(PhoneError::UnknownCountry(_))));
+        // Found by the property tests: 16 digits, more than E.164 allows.
+        let de = PhoneNormalizer::new("DE").unwrap();
+        assert!(matches!(de.to_e164("40000000000000"), Err(PhoneError::Invalid { .. })));
     }
 
     #[test]

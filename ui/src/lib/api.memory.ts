@@ -98,9 +98,9 @@ export type Answers = { [K in keyof AnswerValues]: Answer<AnswerArgs[K], AnswerV
 /** Rows the core answers for one contact filter (in its sort order); `searchContacts` pages them. */
 export type CannedContacts = { filter: ContactQuery; rows: ContactRow[] };
 
-/** The filter part of a query: paging and sort aside, empty values dropped. */
+/** The filter part of a query: paging (page, size, keyset `after`) and sort aside, empty values dropped. */
 function filterKey(query: ContactQuery): string {
-  const { page: _page, pageSize: _size, sort: _sort, ...filter } = query;
+  const { page: _page, pageSize: _size, sort: _sort, after: _after, ...filter } = query;
   const set = Object.entries(filter).filter(([, v]) => v !== null && v !== undefined && v !== "");
   return JSON.stringify(Object.fromEntries(set.sort(([a], [b]) => a.localeCompare(b))));
 }

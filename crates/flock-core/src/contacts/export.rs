@@ -10,10 +10,10 @@
 
 use std::io::Write;
 
-use sea_orm::{ConnectionTrait, QuerySelect};
+use sea_orm::ConnectionTrait;
 
 use super::ImportError;
-use crate::repo::contacts::{filtered, rows, ContactQuery};
+use crate::repo::contacts::{count, page, rows, ContactQuery, Filter};
 
 const PAGE: u64 = 2_000;
 
@@ -49,13 +49,17 @@ pub async fn export_csv<W: Write>(
     out: W,
 ) -> Result<u64, ImportError> {
     let mut writer = csv::Writer::from_writer(out);
-    let write_err = |e: csv::Error| ImportError::Write(e.to_string());
+    let write_err = ImportError::Write;
     writer.write_record(EXPORT_HEADERS).map_err(write_err)?;
+    let filter = Filter::resolve(db, query).await?;
+    let total = count(db, &filter).await?;
     let mut written = 0u64;
-    let mut page = 0u64;
+    let mut last = None;
     loop {
-        let batch = filtered(query).offset(page * PAGE).limit(PAGE).all(db).await?;
+        // Keyset pages: each one an index walk from the last row written.
+        let batch = page(db, &filter, query.sort, last.as_ref(), written, PAGE, total).await?;
         let n = batch.len() as u64;
+        last = batch.last().cloned();
         for r in rows(db, batch).await? {
             let opt = |v: &Option<String>| v.clone().unwrap_or_default();
             let time = |t: Option<crate::entities::Timestamp>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
@@ -87,9 +91,8 @@ pub async fn export_csv<W: Write>(
         if n < PAGE {
             break;
         }
-        page += 1;
     }
-    writer.flush().map_err(|e| ImportError::Write(e.to_string()))?;
+    writer.flush().map_err(|e| ImportError::Write(e.into()))?;
     Ok(written)
 }
 

@@ -3,20 +3,25 @@
 //! Nothing is silently lost: each data row ends up imported, updated,
 //! duplicate or rejected, with its row number, raw value and reason.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
 use super::consent::parse_consent;
+use super::encoding::to_utf8;
 use super::import_write::{write_batch, BatchContext, Candidate};
 use super::mapping::{looks_like_headers, propose_mapping, ColumnMapping, ImportField};
 use super::ImportError;
 use crate::phone::PhoneNormalizer;
 use crate::repo::tags::ensure_tags;
 
-/// Rows per transaction.
+/// Rows per transaction (and per chunk of phone parsing).
 const BATCH: usize = 5_000;
+/// Chunks parsed ahead of the one being written.
+const PARSE_AHEAD: usize = 3;
+/// Rows written after which PostgreSQL's statistics are refreshed.
+const ANALYZE_AFTER: usize = 1_000;
 /// Rows shown in a preview.
 const SAMPLE_ROWS: usize = 5;
 
@@ -125,21 +130,32 @@ fn read_records(bytes: &[u8]) -> Result<Vec<RawRecord>, ImportError> {
                     start += 1;
                 }
                 let start = start.max(counted_to);
-                line += bytes[counted_to..start].iter().filter(|b| **b == b'\n').count() as u64;
+                line += line_breaks(&bytes[counted_to..start], bytes.get(start).copied());
                 counted_to = start;
-                let strict: Result<Vec<String>, _> =
-                    record.iter().map(|f| std::str::from_utf8(f).map(str::to_string)).collect();
-                let cells = strict.map_err(|_| record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+                // A NUL is valid UTF-8 but no text (and PostgreSQL refuses it).
+                let strict: Option<Vec<String>> = record
+                    .iter()
+                    .map(|f| std::str::from_utf8(f).ok().filter(|t| !t.contains('\0')).map(str::to_string))
+                    .collect();
+                let cells =
+                    strict.ok_or_else(|| record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
                 out.push(RawRecord { line, cells });
             }
-            Err(e) => return Err(ImportError::Unreadable(e.to_string())),
+            Err(e) => return Err(ImportError::Unreadable(e)),
         }
     }
     Ok(out)
 }
 
-fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes)
+/// Line breaks in `gap`: `\n`, `\r\n`, and a `\r` alone (old Mac files);
+/// `next` is the byte after it (a `\r` at its end may pair with it).
+fn line_breaks(gap: &[u8], next: Option<u8>) -> u64 {
+    let mut n = 0;
+    for (i, b) in gap.iter().enumerate() {
+        let after = gap.get(i + 1).copied().or(next);
+        n += u64::from(*b == b'\n' || (*b == b'\r' && after != Some(b'\n')));
+    }
+    n
 }
 
 fn layout(records: &[RawRecord], has_headers: Option<bool>) -> (bool, Vec<String>) {
@@ -161,7 +177,7 @@ fn layout(records: &[RawRecord], has_headers: Option<bool>) -> (bool, Vec<String
 
 /// Reads the start of a file and proposes a mapping.
 pub fn preview(bytes: &[u8]) -> Result<CsvPreview, ImportError> {
-    let records = read_records(strip_bom(bytes))?;
+    let records = read_records(&to_utf8(bytes)?)?;
     if records.is_empty() {
         return Err(ImportError::Empty);
     }
@@ -188,14 +204,18 @@ pub(crate) fn unescape_cell(cell: &str) -> &str {
 }
 
 /// Imports a CSV file (as bytes, so a badly encoded line is one rejected
-/// row rather than a failed import). Batched: one transaction per 1,000 rows.
+/// row rather than a failed import). Batched: one transaction per 5,000 rows;
+/// a batch the database refuses stops the import with
+/// [`ImportError::Stopped`]: the rows before it are stored (their totals in
+/// the error), nothing from its first line on. Importing the file again
+/// adds the rest (stored rows come back as duplicates).
 pub async fn import_csv(
     db: &DatabaseConnection,
     bytes: &[u8],
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let normalizer = PhoneNormalizer::new(&options.default_country)?;
-    let records = read_records(strip_bom(bytes))?;
+    let records = read_records(&to_utf8(bytes)?)?;
     if records.is_empty() {
         return Err(ImportError::Empty);
     }
@@ -217,12 +237,113 @@ pub async fn import_csv(
     let consent_source = format!("csv:{}", options.file_name);
     let at = crate::repo::now();
 
-    let mut normalised = normalise_all(&normalizer, data, phone_col).into_iter();
-    let mut rows: Vec<ImportRow> = Vec::with_capacity(data.len());
-    let mut candidates: Vec<Candidate> = Vec::new();
-    let mut first_row_of: HashMap<String, u64> = HashMap::new();
-    for record in data {
-        let parsed = normalised.next().flatten();
+    // Phone parsing is the costly part of the reading: chunks are parsed on
+    // blocking threads, a few ahead, while earlier chunks are written.
+    let phone_cells = |chunk: &[RawRecord]| -> Vec<Option<String>> {
+        chunk.iter().map(|r| r.cells.as_ref().ok().and_then(|c| c.get(phone_col)).cloned()).collect()
+    };
+    let chunks: Vec<&[RawRecord]> = data.chunks(BATCH).collect();
+    let mut parsing: VecDeque<tokio::task::JoinHandle<Vec<Option<Parsed>>>> = VecDeque::new();
+    let spawn = |cells: Vec<Option<String>>| {
+        tokio::task::spawn_blocking(move || {
+            cells.iter().map(|c| c.as_deref().map(|p| normalizer.to_e164(unescape_cell(p.trim())))).collect()
+        })
+    };
+    for chunk in chunks.iter().take(PARSE_AHEAD) {
+        parsing.push_back(spawn(phone_cells(chunk)));
+    }
+    let mut reader = RowReader {
+        columns: &columns,
+        phone_col,
+        phone_header: &phone_header,
+        at,
+        normalizer,
+        rows: Vec::with_capacity(data.len()),
+        first_row_of: HashMap::new(),
+    };
+    let mut tag_ids: HashMap<String, i64> = HashMap::new();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let parsed = match parsing.pop_front() {
+            Some(task) => task.await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        if let Some(next) = chunks.get(i + PARSE_AHEAD) {
+            parsing.push_back(spawn(phone_cells(next)));
+        }
+        let mut parsed = parsed.into_iter();
+        // Rows before this batch are stored (or rejected) for good.
+        let done = reader.rows.len();
+        let candidates: Vec<Candidate> = chunk.iter().filter_map(|record| reader.read(record, parsed.next().flatten())).collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let written: Result<(), ImportError> = async {
+            let txn = db.begin().await?;
+            let missing: Vec<String> = candidates
+                .iter()
+                .flat_map(|c| c.tags.iter())
+                .filter(|t| !tag_ids.contains_key(*t))
+                .cloned()
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            tag_ids.extend(ensure_tags(&txn, &missing).await?);
+            let context = BatchContext { origin: &origin, consent_source: &consent_source, at, tag_ids: &tag_ids };
+            write_batch(&txn, &candidates, &context, &mut reader.rows).await?;
+            txn.commit().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(source) = written {
+            // The batch rolled back: exactly the rows before it are stored.
+            return Err(ImportError::Stopped {
+                file: options.file_name.clone(),
+                line: chunk[0].line,
+                stored: totals_of(&reader.rows[..done]),
+                source: Box::new(source),
+            });
+        }
+    }
+    let rows = reader.rows;
+    let written = rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Imported | RowOutcome::Updated)).count();
+    if written >= ANALYZE_AFTER && db.get_database_backend() == DbBackend::Postgres {
+        // Fresh statistics, so the planner sees the new rows at once (autovacuum would, within a minute).
+        db.execute_unprepared("ANALYZE contacts, contact_tags").await?;
+    }
+    let totals = totals_of(&rows);
+    Ok(ImportReport { file_name: options.file_name.clone(), origin, has_headers, mapping, totals, rows })
+}
+
+fn totals_of(rows: &[ImportRow]) -> ImportTotals {
+    let mut totals = ImportTotals { rows: rows.len() as u64, ..Default::default() };
+    for r in rows {
+        match r.outcome {
+            RowOutcome::Imported => totals.imported += 1,
+            RowOutcome::Updated => totals.updated += 1,
+            RowOutcome::Duplicate => totals.duplicates += 1,
+            RowOutcome::Rejected => totals.rejected += 1,
+        }
+    }
+    totals
+}
+
+type Parsed = Result<String, crate::phone::PhoneError>;
+
+/// Reads data rows one by one: checks, de-duplicates within the file, and
+/// reports each row; returns the rows to write.
+struct RowReader<'a> {
+    columns: &'a [(ImportField, usize)],
+    phone_col: usize,
+    phone_header: &'a str,
+    at: crate::entities::Timestamp,
+    normalizer: PhoneNormalizer,
+    rows: Vec<ImportRow>,
+    first_row_of: HashMap<String, u64>,
+}
+
+impl RowReader<'_> {
+    /// `parsed`: the phone cell already normalised (else it is done here).
+    fn read(&mut self, record: &RawRecord, parsed: Option<Parsed>) -> Option<Candidate> {
         let reject = |raw: String, reason: String| ImportRow {
             row: record.line,
             outcome: RowOutcome::Rejected,
@@ -234,35 +355,37 @@ pub async fn import_csv(
         let cells = match &record.cells {
             Ok(cells) => cells,
             Err(lossy) => {
-                let raw = lossy.get(phone_col).cloned().unwrap_or_else(|| lossy.join(","));
-                rows.push(reject(raw, "the line is not valid UTF-8 text; save the file as CSV UTF-8 and import it again".into()));
-                continue;
+                let raw = lossy.get(self.phone_col).cloned().unwrap_or_else(|| lossy.join(","));
+                self.rows
+                    .push(reject(raw, "the line is not valid UTF-8 text (or holds a NUL character); save the file as CSV UTF-8 and import it again".into()));
+                return None;
             }
         };
         if cells.iter().all(|c| c.trim().is_empty()) {
-            rows.push(reject(cells.join(","), "empty row".into()));
-            continue;
+            self.rows.push(reject(cells.join(","), "empty row".into()));
+            return None;
         }
-        let Some(raw_phone) = cells.get(phone_col) else {
-            rows.push(reject(
+        let Some(raw_phone) = cells.get(self.phone_col) else {
+            self.rows.push(reject(
                 cells.join(","),
                 format!(
-                    "the row has {} column(s); the phone column \"{phone_header}\" (column {}) is missing",
+                    "the row has {} column(s); the phone column \"{}\" (column {}) is missing",
                     cells.len(),
-                    phone_col + 1
+                    self.phone_header,
+                    self.phone_col + 1
                 ),
             ));
-            continue;
+            return None;
         };
-        let phone = match parsed.unwrap_or_else(|| normalizer.to_e164(unescape_cell(raw_phone))) {
+        let phone = match parsed.unwrap_or_else(|| self.normalizer.to_e164(unescape_cell(raw_phone.trim()))) {
             Ok(p) => p,
             Err(e) => {
-                rows.push(reject(raw_phone.clone(), e.to_string()));
-                continue;
+                self.rows.push(reject(raw_phone.clone(), e.to_string()));
+                return None;
             }
         };
-        if let Some(first) = first_row_of.get(&phone) {
-            rows.push(ImportRow {
+        if let Some(first) = self.first_row_of.get(&phone) {
+            self.rows.push(ImportRow {
                 row: record.line,
                 outcome: RowOutcome::Duplicate,
                 raw: raw_phone.clone(),
@@ -270,11 +393,10 @@ pub async fn import_csv(
                 contact_id: None,
                 reason: Some(format!("same number as row {first}")),
             });
-            continue;
+            return None;
         }
-        first_row_of.insert(phone.clone(), record.line);
         let cell = |field: ImportField| {
-            columns
+            self.columns
                 .iter()
                 .find(|(f, _)| *f == field)
                 .and_then(|(_, i)| cells.get(*i))
@@ -282,20 +404,19 @@ pub async fn import_csv(
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let consent = match cell(ImportField::Consent).map(|v| parse_consent(&v, at)) {
+        let consent = match cell(ImportField::Consent).map(|v| parse_consent(&v, self.at)) {
             Some(Ok(c)) => c,
             Some(Err(reason)) => {
-                rows.push(reject(raw_phone.clone(), reason));
-                first_row_of.remove(&phone);
-                continue;
+                self.rows.push(reject(raw_phone.clone(), reason));
+                return None;
             }
             None => None,
         };
         let tags = cell(ImportField::Tags)
             .map(|t| t.split([';', '|', ',']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect())
             .unwrap_or_default();
-        candidates.push(Candidate {
-            report_index: rows.len(),
+        let candidate = Candidate {
+            report_index: self.rows.len(),
             phone: phone.clone(),
             name: cell(ImportField::Name),
             region: cell(ImportField::Region),
@@ -304,8 +425,9 @@ pub async fn import_csv(
             segment: cell(ImportField::Segment),
             tags,
             consent,
-        });
-        rows.push(ImportRow {
+        };
+        self.first_row_of.insert(phone.clone(), record.line);
+        self.rows.push(ImportRow {
             row: record.line,
             outcome: RowOutcome::Imported,
             raw: raw_phone.clone(),
@@ -313,50 +435,6 @@ pub async fn import_csv(
             contact_id: None,
             reason: None,
         });
+        Some(candidate)
     }
-
-    let all_tags: Vec<String> = candidates.iter().flat_map(|c| c.tags.iter().cloned()).collect::<HashSet<_>>().into_iter().collect();
-    let tag_ids = ensure_tags(db, &all_tags).await?;
-    let context = BatchContext { origin: &origin, consent_source: &consent_source, at, tag_ids: &tag_ids };
-    for batch in candidates.chunks(BATCH) {
-        let txn = db.begin().await?;
-        write_batch(&txn, batch, &context, &mut rows).await?;
-        txn.commit().await?;
-    }
-
-    let mut totals = ImportTotals { rows: rows.len() as u64, ..Default::default() };
-    for r in &rows {
-        match r.outcome {
-            RowOutcome::Imported => totals.imported += 1,
-            RowOutcome::Updated => totals.updated += 1,
-            RowOutcome::Duplicate => totals.duplicates += 1,
-            RowOutcome::Rejected => totals.rejected += 1,
-        }
-    }
-    Ok(ImportReport { file_name: options.file_name.clone(), origin, has_headers, mapping, totals, rows })
-}
-
-/// Phone parsing is the costly part of a big import: spread it over the
-/// cores. `None` where a row has no phone cell (or is not UTF-8).
-fn normalise_all(
-    normalizer: &PhoneNormalizer,
-    data: &[RawRecord],
-    phone_col: usize,
-) -> Vec<Option<Result<String, crate::phone::PhoneError>>> {
-    let one = |r: &RawRecord| {
-        r.cells.as_ref().ok().and_then(|c| c.get(phone_col)).map(|p| normalizer.to_e164(unescape_cell(p.trim())))
-    };
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-    if threads < 2 || data.len() < 2_000 {
-        return data.iter().map(one).collect();
-    }
-    let chunk = data.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            data.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|_| vec![None; chunk]))
-            .collect()
-    })
 }

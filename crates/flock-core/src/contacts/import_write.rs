@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    sea_query::OnConflict, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter,
+    sea_query::{Expr, InsertStatement, OnConflict, Query},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 
 use super::import::{ImportRow, RowOutcome};
@@ -15,10 +15,11 @@ use crate::entities::{contact, contact_tag, Timestamp};
 use crate::repo::contacts::{add_source, ContactSource};
 use crate::repo::suppressions::suppressed_keys;
 use crate::repo::tags::{link_contacts, ID_CHUNK};
+use crate::repo::RepoError;
 
-/// Contacts per INSERT statement: 16 columns each, under SQLite's 32,766
+/// Contacts per INSERT statement: 14 columns each, under SQLite's 32,766
 /// bind parameters (and PostgreSQL's 65,535).
-const INSERT_ROWS: usize = 1_500;
+const INSERT_ROWS: usize = 2_300;
 
 /// A row that passed the checks, waiting for the database.
 pub(crate) struct Candidate {
@@ -51,7 +52,24 @@ pub(crate) async fn write_batch(
     rows: &mut [ImportRow],
 ) -> Result<(), ImportError> {
     let phones: Vec<String> = batch.iter().map(|c| c.phone.clone()).collect();
-    let existing = by_phone(db, &phones).await?;
+    // A number on the suppression list stays opted out when it comes back.
+    let suppressed = suppressed_keys(db, &phones).await?;
+    // Insert first: the unique phone turns a known number into a conflict, and
+    // only those are read back. (Reading all 5,000 numbers first made
+    // PostgreSQL scan a table that was empty when the statement was planned.)
+    let mut inserted: HashMap<String, i64> = HashMap::with_capacity(batch.len());
+    let all: Vec<&Candidate> = batch.iter().collect();
+    for chunk in all.chunks(INSERT_ROWS) {
+        for row in db.query_all(&insert_statement(chunk, cx, &suppressed)?).await? {
+            let id: i64 = row.try_get("", "id")?;
+            let phone: Option<String> = row.try_get("", "phone")?;
+            if let Some(p) = phone {
+                inserted.insert(p, id);
+            }
+        }
+    }
+    let known: Vec<String> = phones.iter().filter(|p| !inserted.contains_key(*p)).cloned().collect();
+    let existing = by_phone(db, &known).await?;
     let existing_ids: Vec<i64> = existing.values().map(|c| c.id).collect();
     let mut existing_links: HashSet<(i64, i64)> = HashSet::new();
     for chunk in existing_ids.chunks(ID_CHUNK) {
@@ -59,58 +77,8 @@ pub(crate) async fn write_batch(
             existing_links.insert((l.contact_id, l.tag_id));
         }
     }
-    // A number on the suppression list stays opted out when it comes back.
-    let new_phones: Vec<&String> = phones.iter().filter(|p| !existing.contains_key(*p)).collect();
-    let suppressed = suppressed_keys(db, &new_phones).await?;
-
-    let new_rows: Vec<contact::ActiveModel> = batch
-        .iter()
-        .filter(|c| !existing.contains_key(&c.phone))
-        .map(|c| contact::ActiveModel {
-            phone: Set(Some(c.phone.clone())),
-            lid: Set(None),
-            name: Set(c.name.clone()),
-            region: Set(c.region.clone()),
-            state: Set(c.state.clone()),
-            district: Set(c.district.clone()),
-            segment: Set(c.segment.clone()),
-            first_source: Set(ContactSource::Csv.as_str().to_string()),
-            sources: Set(ContactSource::Csv.bit()),
-            origin: Set(Some(cx.origin.to_string())),
-            consent_at: Set(c.consent),
-            consent_source: Set(c.consent.map(|_| cx.consent_source.to_string())),
-            opted_out_at: Set(suppressed.get(&c.phone).copied()),
-            created_at: Set(cx.at),
-            updated_at: Set(cx.at),
-            ..Default::default()
-        })
-        .collect();
-    let mut ids: HashMap<String, i64> = existing.iter().map(|(p, c)| (p.clone(), c.id)).collect();
-    let mut new_rows = new_rows.into_iter().peekable();
-    while new_rows.peek().is_some() {
-        let chunk: Vec<contact::ActiveModel> = new_rows.by_ref().take(INSERT_ROWS).collect();
-        let inserted = match contact::Entity::insert_many(chunk)
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .exec_with_returning(db)
-            .await
-        {
-            Ok(models) => models,
-            Err(DbErr::RecordNotInserted) => Vec::new(),
-            Err(e) => return Err(e.into()),
-        };
-        for m in inserted {
-            if let Some(p) = m.phone {
-                ids.insert(p, m.id);
-            }
-        }
-    }
-    // Another workstation may have added some of them meanwhile.
-    let missing: Vec<String> = phones.iter().filter(|p| !ids.contains_key(*p)).cloned().collect();
-    if !missing.is_empty() {
-        for (p, c) in by_phone(db, &missing).await? {
-            ids.insert(p, c.id);
-        }
-    }
+    let mut ids = inserted;
+    ids.extend(existing.iter().map(|(p, c)| (p.clone(), c.id)));
 
     let mut links: Vec<(i64, i64)> = Vec::new();
     let mut gained_csv: Vec<i64> = Vec::new();
@@ -153,6 +121,57 @@ pub(crate) async fn write_batch(
     add_source(db, &gained_csv, ContactSource::Csv).await?;
     link_contacts(db, &links).await?;
     Ok(())
+}
+
+const COLUMNS: [contact::Column; 14] = [
+    contact::Column::Phone,
+    contact::Column::Name,
+    contact::Column::Region,
+    contact::Column::State,
+    contact::Column::District,
+    contact::Column::Segment,
+    contact::Column::FirstSource,
+    contact::Column::Sources,
+    contact::Column::Origin,
+    contact::Column::ConsentAt,
+    contact::Column::ConsentSource,
+    contact::Column::OptedOutAt,
+    contact::Column::CreatedAt,
+    contact::Column::UpdatedAt,
+];
+
+/// One multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING id, phone`
+/// (another workstation may have added a number meanwhile).
+fn insert_statement(
+    chunk: &[&Candidate],
+    cx: &BatchContext<'_>,
+    suppressed: &HashMap<String, Timestamp>,
+) -> Result<InsertStatement, ImportError> {
+    let mut stmt = Query::insert();
+    stmt.into_table(contact::Entity).columns(COLUMNS);
+    for c in chunk {
+        let values: [Expr; 14] = [
+            Expr::val(c.phone.clone()),
+            Expr::val(c.name.clone()),
+            Expr::val(c.region.clone()),
+            Expr::val(c.state.clone()),
+            Expr::val(c.district.clone()),
+            Expr::val(c.segment.clone()),
+            Expr::val(ContactSource::Csv.as_str()),
+            Expr::val(ContactSource::Csv.bit()),
+            Expr::val(cx.origin),
+            Expr::val(c.consent),
+            Expr::val(c.consent.map(|_| cx.consent_source.to_string())),
+            // A number on the suppression list stays opted out when it comes back.
+            Expr::val(suppressed.get(&c.phone).copied()),
+            Expr::val(cx.at),
+            Expr::val(cx.at),
+        ];
+        stmt.values(values).map_err(|e| ImportError::Repo(RepoError::Db(sea_orm::DbErr::Custom(e.to_string()))))?;
+    }
+    stmt.on_conflict(OnConflict::new().do_nothing().to_owned());
+    stmt.returning(Query::returning().columns([contact::Column::Id, contact::Column::Phone]));
+    Ok(stmt.to_owned())
 }
 
 async fn by_phone(db: &impl ConnectionTrait, phones: &[String]) -> Result<HashMap<String, contact::Model>, ImportError> {

@@ -166,7 +166,8 @@ impl Database {
         let backend = self.conn.get_database_backend();
         let sql = match backend {
             DbBackend::Sqlite => {
-                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                // Ordinary tables only: not FTS5 virtual tables and their shadow tables.
+                "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
                  AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations' ORDER BY name"
             }
             _ => {

@@ -187,3 +187,46 @@ async fn groups_list_shows_members_accounts_and_tags_from_rules() {
     let by_region = stdout_json(&flockctl(home.path(), &[&db[..], &["contacts", "list", "--json", "--region", "West"]].concat()));
     assert_eq!(by_region["total"], 0);
 }
+
+#[tokio::test]
+async fn an_opt_out_survives_delete_and_reimport_and_consent_is_marked_by_hand() {
+    let test = TestDb::new().await;
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("leads.csv");
+    std::fs::write(&file, "name,phone\nArun,9876543210\nBala,9876543211\n").unwrap();
+    let db = ["--database-url", test.url.as_str()];
+    let run = |args: &[&str]| stdout_json(&flockctl(home.path(), &[&db[..], args].concat()));
+    run(&["contacts", "import", file.to_str().unwrap(), "--json"]);
+    let arun = run(&["contacts", "list", "--json", "--search", "arun"])["items"][0]["id"].as_i64().unwrap().to_string();
+    run(&["contacts", "opt-out", arun.as_str(), "--reason", "replied STOP", "--json"]);
+
+    let deleted = run(&["contacts", "delete", arun.as_str(), "--json"]);
+    assert_eq!(deleted["deleted"], 1);
+    run(&["contacts", "import", file.to_str().unwrap(), "--json"]);
+    let back = run(&["contacts", "list", "--json", "--search", "arun"]);
+    assert_eq!(back["items"][0]["optedOut"], true, "deleted and imported again: still opted out");
+    let again = back["items"][0]["id"].as_i64().unwrap().to_string();
+    assert_ne!(again, arun);
+    let history = run(&["contacts", "history", again.as_str(), "--json"]);
+    let events = history.as_array().unwrap();
+    assert_eq!(events.len(), 1, "{history}");
+    assert_eq!(
+        (&events[0]["action"], &events[0]["source"], &events[0]["actor"], &events[0]["reason"], &events[0]["key"]),
+        (&"opt_out".into(), &"manual".into(), &"flockctl".into(), &"replied STOP".into(), &"+919876543210".into())
+    );
+
+    let bala = run(&["contacts", "list", "--json", "--search", "bala"])["items"][0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(run(&["contacts", "list", "--json", "--consent"])["total"], 0, "an import without a consent column is no consent");
+    let marked = run(&["contacts", "consent", bala.as_str(), "--source", "signed form", "--at", "2026-11-30", "--json"]);
+    assert_eq!((&marked["consent"], &marked["consentSource"]), (&true.into(), &"signed form".into()));
+    assert!(marked["consentAt"].as_str().unwrap().starts_with("2026-11-30"), "{marked}");
+    let consented = run(&["contacts", "list", "--json", "--consent", "--source", "csv"]);
+    assert_eq!((consented["total"].as_u64(), consented["items"][0]["name"].as_str()), (Some(1), Some("Bala")));
+    let bad = flockctl(home.path(), &[&db[..], &["contacts", "consent", bala.as_str(), "--at", "soon", "--json"]].concat());
+    assert!(!bad.status.success());
+    let err: serde_json::Value = serde_json::from_slice(&bad.stderr).unwrap();
+    assert_eq!(err["error"]["kind"], "invalid_input");
+    assert!(err["error"]["message"].as_str().unwrap().contains("soon"), "{err}");
+    let cleared = run(&["contacts", "consent", bala.as_str(), "--clear", "--json"]);
+    assert_eq!(cleared["consent"], false);
+}

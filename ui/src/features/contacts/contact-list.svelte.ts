@@ -80,7 +80,11 @@ export class ContactList {
   private async fetchPage(page: number): Promise<void> {
     const generation = this.generation;
     this.inFlight.add(page);
-    const result = await this.backend.searchContacts({ ...this.query, page, pageSize: PAGE_SIZE });
+    // Scrolling on: the page after the last row of the one before (keyset, as fast deep down as at the
+    // top); a jump into the middle asks by page number.
+    const before = this.stale ? undefined : this.pages.get(page - 1);
+    const after = before && before.length === PAGE_SIZE ? before[PAGE_SIZE - 1].id : null;
+    const result = await this.backend.searchContacts({ ...this.query, page, pageSize: PAGE_SIZE, after });
     if (generation !== this.generation) return;
     this.inFlight.delete(page);
     if (result.status === "error") {

@@ -130,6 +130,14 @@ describe("contacts page", () => {
     // The row the core answered at that place.
     expect(r.dataset.contactId).toBe(String(backend.contactsFor({})![50_000].id));
     expect(within(r).getByTestId("contact-name").textContent).toBe("Contact 050001");
+    // A jump asks by page number; scrolling on asks for the rows after the last one shown (keyset).
+    expect(queries(backend).find((q) => q.page === 250)?.after ?? null).toBeNull();
+    Object.defineProperty(scroller, "scrollTop", { value: 50_190 * 44, configurable: true });
+    await fireEvent.scroll(scroller);
+    await waitFor(() => expect(rows().some((r) => r.dataset.index === "50200")).toBe(true));
+    const next = queries(backend).find((q) => q.page === 251)!;
+    expect(next.after).toBe(backend.contactsFor({})![50_199].id);
+    expect(within(rows().find((el) => el.dataset.index === "50200")!).getByTestId("contact-name").textContent).toBe("Contact 050201");
   });
 
   it("opts a contact out with a reason (inline prompt), shows the badge, and opts back in", async () => {

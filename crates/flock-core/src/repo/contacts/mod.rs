@@ -3,9 +3,14 @@
 //! Each carries where it came from (first source and every source since) and
 //! whether it gave consent: being in a group is not consent.
 
+mod filter;
+mod paging;
 mod query;
 mod rows;
 
+pub use filter::Filter;
+pub(crate) use paging::{count, page};
+pub use paging::walks_sort_index;
 pub use query::{filter_condition, filtered, reach_breakdown, search, ContactQuery, ContactSort, ReachBreakdown};
 pub use rows::{rows, ContactRow};
 

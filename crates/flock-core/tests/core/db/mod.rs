@@ -11,6 +11,7 @@ mod campaigns_support;
 mod consent;
 mod contacts;
 mod contacts_import;
+mod contacts_paging;
 mod contacts_query;
 mod groups;
 mod groups_sync;

@@ -54,7 +54,6 @@ async fn an_unreachable_postgres_url_names_the_url_and_hides_the_password() {
     assert!(!report.message.contains("s3cret"));
     assert!(report.message.to_lowercase().contains("refused"), "the real cause, not a pool timeout: {}", report.message);
     assert!(report.fix.unwrap().contains("PostgreSQL server is running"));
-
     // The cause stays typed: the driver's own error, not a string.
     let cause = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<ConnectError>());
     assert!(matches!(cause, Some(ConnectError::Driver(_))), "{err:?}");
