@@ -5,7 +5,9 @@
 #     memory (PSS) per linked account, headless-shell next to Chromium;
 #   - contacts: import of 100,000 contacts and Contacts page query p50/p95,
 #     SQLite next to PostgreSQL (a throwaway server unless
-#     FLOCK_BENCH_POSTGRES_URL is set).
+#     FLOCK_BENCH_POSTGRES_URL is set);
+#   - campaigns: starting a campaign to 100,000 contacts (audience resolved,
+#     texts rendered, outbox written), SQLite next to PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test >/dev/null
@@ -44,3 +46,7 @@ if [ -z "$pg_url" ]; then
   pg_url=$(scripts/throwaway-postgres.sh start "$pg_dir")
 fi
 "$bin" bench contacts --rows 100000 --postgres-url "$pg_url"
+
+echo
+echo "== campaigns: enqueue a campaign to 100,000 contacts (target: <= 2 s per backend)"
+"$bin" bench enqueue --rows 100000 --postgres-url "$pg_url"

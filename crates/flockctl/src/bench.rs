@@ -23,6 +23,8 @@ use crate::output::print_json;
 pub enum BenchCommand {
     /// Import and Contacts page query timings at N contacts.
     Contacts(BenchContactsArgs),
+    /// Starting a campaign to N contacts: enqueue timings (SQLite, PostgreSQL).
+    Enqueue(crate::campaigns_bench::BenchEnqueueArgs),
     /// The dispatcher's overhead: raw send rate per account against the dispatcher's, limits off.
     Dispatch(crate::bench_dispatch::BenchDispatchArgs),
 }
@@ -67,6 +69,7 @@ fn err(message: String, fix: &str) -> ErrorReport {
 pub async fn run(cli: &Cli, cmd: &BenchCommand) -> Result<(), ErrorReport> {
     let args = match cmd {
         BenchCommand::Contacts(args) => args,
+        BenchCommand::Enqueue(args) => return crate::campaigns_bench::run(cli, args).await,
         BenchCommand::Dispatch(args) => return crate::bench_dispatch::run(cli, args).await,
     };
     let csv = generate_csv(args.rows);
@@ -230,10 +233,14 @@ async fn bench_one(db: &Database, csv: &[u8], args: &BenchContactsArgs) -> Resul
         f(&mut query);
         query
     };
+    // Keyset paging (how the Contacts page scrolls): the page after the last row of page 999.
+    let before = contacts::search(conn, &q(|x| x.page = 999)).await.map_err(|e| e.report())?;
+    let after = before.items.last().map(|r| r.id);
     let mut queries: Vec<(&str, ContactQuery)> = vec![
         ("all, by name, page 1", q(|_| {})),
         ("all, newest first, page 1", q(|x| x.sort = ContactSort::Newest)),
-        ("all, by name, page 1000", q(|x| x.page = 1_000)),
+        ("all, by name, page 1000 (keyset)", ContactQuery { page: 1_000, after, page_size: 50, ..Default::default() }),
+        ("all, by name, page 1000 (offset: a jump)", q(|x| x.page = 1_000)),
         ("search name \"kumar\"", q(|x| x.search = Some("kumar".into()))),
         ("search number \"70012\"", q(|x| x.search = Some("70012".into()))),
         ("tag vip, newest first", q(|x| {
@@ -251,6 +258,8 @@ async fn bench_one(db: &Database, csv: &[u8], args: &BenchContactsArgs) -> Resul
             x.sort = ContactSort::Phone;
         })),
         ("phone hidden", q(|x| x.phone_hidden = Some(true))),
+        ("with consent, by name", q(|x| x.consent = Some(true))),
+        ("known only from groups", q(|x| x.group_only = Some(true))),
     ];
     if let Some(id) = group_id {
         queries.push(("group members, by name", ContactQuery { group_id: Some(id), page_size: 50, ..Default::default() }));

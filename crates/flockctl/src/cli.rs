@@ -52,6 +52,9 @@ pub enum Command {
     /// Tags and the rules that tag on every sync.
     #[command(subcommand)]
     Tags(crate::groups::TagsCommand),
+    /// Campaigns: create, preview, start, pause, resume, cancel, show, list, report.
+    #[command(subcommand)]
+    Campaigns(crate::campaigns::CampaignsCommand),
     /// One message, or one number check, through an account's own session.
     #[command(subcommand)]
     Messages(crate::messages::MessagesCommand),

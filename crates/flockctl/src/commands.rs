@@ -25,6 +25,7 @@ pub async fn run(cli: Cli) -> Result<(), ErrorReport> {
         Command::Groups(crate::groups::GroupsCommand::Sync(args)) => crate::groups_sync::run(&cli, &paths, args).await,
         Command::Groups(cmd) => crate::groups::groups(&cli, &open(&cli, &paths).await?, cmd).await,
         Command::Tags(cmd) => crate::groups::tags(&cli, &open(&cli, &paths).await?, cmd).await,
+        Command::Campaigns(cmd) => crate::campaigns::run(&cli, &paths, &open(&cli, &paths).await?, cmd).await,
         Command::Messages(cmd) => crate::messages::run(&cli, &paths, cmd).await,
         Command::Bench(cmd) => crate::bench::run(&cli, cmd).await,
     }

@@ -6,6 +6,8 @@ mod bench;
 mod bench_dispatch;
 mod accounts;
 mod accounts_bench;
+mod campaigns;
+mod campaigns_bench;
 mod cli;
 mod commands;
 mod contacts;

@@ -74,6 +74,9 @@ pub enum CampaignError {
     Corrupt { id: i64, what: &'static str, detail: String },
     #[error(transparent)]
     Repo(#[from] RepoError),
+    /// Reading the accounts' limits (the dispatcher's storage).
+    #[error(transparent)]
+    Dispatch(#[from] crate::dispatch::DispatchError),
 }
 
 impl From<sea_orm::DbErr> for CampaignError {
@@ -145,6 +148,7 @@ impl CampaignError {
             }
             E::Corrupt { .. } => (ErrorKind::Internal, "Recreate the campaign; if it persists, report it".into()),
             E::Repo(e) => return e.report(),
+            E::Dispatch(e) => return Report::report(e),
         };
         ErrorReport { kind, message: self.to_string(), fix: Some(fix) }
     }

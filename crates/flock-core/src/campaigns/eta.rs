@@ -2,9 +2,10 @@
 //! accounts it may use, with their limits and their send history of the
 //! last 24 hours from the outbox (every campaign's), under its schedule.
 //!
-//! The accounts' limits: [`account_plans`] is the one place that reads
-//! them. Until the dispatcher stores limits per account it uses
-//! [`Limits::default`] with the account's `linked_at` (for the ramp-up).
+//! The accounts' limits, link times (for the ramp-up) and reachout locks
+//! are the dispatcher's storage ([`crate::dispatch::store::accounts`]);
+//! [`account_plans`] is the one place here that reads them, so the forecast
+//! at composition is the one the dispatcher makes while running.
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ use super::store::Loaded;
 use super::CampaignError;
 use crate::accounts::AccountState;
 use crate::dispatch::forecast::{describe, forecast, AccountPlan};
+use crate::dispatch::store::accounts as stored;
 use crate::dispatch::Limits;
 use crate::entities::{account, message, Timestamp};
 
@@ -36,7 +38,8 @@ pub struct Eta {
 
 /// The accounts campaign `c` may send through now: the chosen ones (else
 /// every account) that are active or restricted (a restricted account
-/// still answers people who wrote first), with their limits and history.
+/// sends again when its lock ends), with their limits, link time, lock and
+/// sends of the last 24 hours.
 pub async fn account_plans(
     db: &impl ConnectionTrait,
     c: &Loaded,
@@ -69,16 +72,22 @@ pub async fn account_plans(
             history.entry(a).or_default().push(at);
         }
     }
+    let limits = stored::all_limits(db).await?;
+    let mut linked = stored::linked_at(db).await?;
+    let locks = stored::reachout_locks(db).await?;
     Ok(accounts
         .into_iter()
         .map(|a| AccountPlan {
             account_id: a.id,
-            limits: Limits::default(),
-            linked_at: a.linked_at,
+            // An unreadable limits value is the dispatcher's to report; the
+            // forecast assumes the defaults meanwhile.
+            limits: match limits.get(&a.id) {
+                Some(Ok(l)) => *l,
+                _ => Limits::default(),
+            },
+            linked_at: linked.remove(&a.id).or(a.linked_at),
             history: history.remove(&a.id).unwrap_or_default(),
-            // A restricted account's end of lock is not stored yet: it
-            // counts as sending (to people who wrote first) now.
-            restricted_until: None,
+            restricted_until: locks.get(&a.id).copied().filter(|until| *until > now),
         })
         .collect())
 }

@@ -26,6 +26,8 @@ pub enum ScheduleError {
     EmptyQuietHours(NaiveTime),
     #[error("no day of the week is allowed")]
     NoDays,
+    #[error("`{0}` is not a day of the week")]
+    BadDay(String),
     #[error("{time} does not exist on {date} in {zone} (the clocks go forward)")]
     NonexistentLocalTime {
         date: NaiveDate,
@@ -43,6 +45,7 @@ impl ScheduleError {
                 "Give different start and end times, or turn quiet hours off"
             }
             Self::NoDays => "Allow at least one day of the week",
+            Self::BadDay(_) => "Write days as mon,tue,wed or a range such as mon-fri",
             Self::NonexistentLocalTime { .. } => "Pick a time an hour later",
         }
     }
@@ -75,6 +78,47 @@ impl Day {
 
     pub fn of(w: Weekday) -> Self {
         Self::ALL[w.num_days_from_monday() as usize]
+    }
+
+    /// `mon`, `Monday`, `MON` (the first three letters count).
+    pub fn parse(s: &str) -> Result<Self, ScheduleError> {
+        let key: String = s.trim().to_lowercase().chars().take(3).collect();
+        let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        match names.iter().position(|n| *n == key) {
+            Some(i) if s.trim().len() >= 3 => Ok(Self::ALL[i]),
+            _ => Err(ScheduleError::BadDay(s.trim().to_owned())),
+        }
+    }
+
+    /// `mon-fri`, `mon,wed,fri`, `sat-mon` (a range may wrap), `all`.
+    pub fn parse_list(s: &str) -> Result<Vec<Self>, ScheduleError> {
+        let mut out: Vec<Self> = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part.eq_ignore_ascii_case("all") || part.eq_ignore_ascii_case("every day") {
+                out.extend(Self::ALL);
+                continue;
+            }
+            match part.split_once(['-', '–']) {
+                Some((a, b)) => {
+                    let (a, b) = (Self::parse(a)? as usize, Self::parse(b)? as usize);
+                    let mut i = a;
+                    loop {
+                        out.push(Self::ALL[i]);
+                        if i == b {
+                            break;
+                        }
+                        i = (i + 1) % 7;
+                    }
+                }
+                None => out.push(Self::parse(part)?),
+            }
+        }
+        out.sort();
+        out.dedup();
+        if out.is_empty() {
+            return Err(ScheduleError::NoDays);
+        }
+        Ok(out)
     }
 }
 

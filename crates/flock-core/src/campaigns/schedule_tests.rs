@@ -180,3 +180,16 @@ fn time_zone_names_and_serde() {
     let back: Schedule = serde_json::from_value(json).unwrap();
     assert_eq!(back, s);
 }
+
+#[test]
+fn days_parse_as_people_write_them() {
+    use Day::*;
+    assert_eq!(Day::parse_list("mon-fri").unwrap(), vec![Mon, Tue, Wed, Thu, Fri]);
+    assert_eq!(Day::parse_list("Sat, sun").unwrap(), vec![Sat, Sun]);
+    assert_eq!(Day::parse_list("fri-mon").unwrap(), vec![Mon, Fri, Sat, Sun]);
+    assert_eq!(Day::parse_list("monday,MON").unwrap(), vec![Mon]);
+    assert_eq!(Day::parse_list("all").unwrap().len(), 7);
+    assert_eq!(Day::parse_list("mon-funday").unwrap_err(), ScheduleError::BadDay("funday".into()));
+    assert_eq!(Day::parse_list("mo").unwrap_err(), ScheduleError::BadDay("mo".into()));
+    assert_eq!(Day::parse_list(" , ").unwrap_err(), ScheduleError::NoDays);
+}

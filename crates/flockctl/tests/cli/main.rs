@@ -1,5 +1,6 @@
 //! flockctl driven as a user would: the real binary, a real database.
 
+mod campaigns;
 mod contacts;
 mod accounts;
 mod db;

@@ -38,8 +38,9 @@ pub(crate) fn read(input: &CsvInput) -> Result<CsvFile, CampaignError> {
 /// The records of the file as the import reads them (same reader settings),
 /// so they line up one to one with the import report's rows.
 fn records(bytes: &[u8]) -> Result<Vec<Vec<String>>, CampaignError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    // Decoded as the import decodes it (BOM dropped, UTF-16 read).
+    let bytes = crate::contacts::encoding::to_utf8(bytes).map_err(|e| CampaignError::Csv(ImportError::Encoding(e)))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_ref());
     let mut out = Vec::new();
     for r in reader.byte_records() {
         let r = r.map_err(|e| CampaignError::Csv(ImportError::Unreadable(e)))?;

@@ -1,14 +1,13 @@
 //! Starting a campaign: its outbox materialised, one `messages` row per
 //! target (pending with its rendered text, or skipped with the reason), in
-//! multi-row INSERTs inside one transaction with the status change, so the
+//! batched INSERTs inside one transaction with the status change, so the
 //! outbox and the status appear together or not at all. The rows are
 //! `ON CONFLICT (campaign_id, target_key) DO NOTHING`: a second start adds
 //! nothing (the unique key makes it a database fact, whatever races).
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{OnConflict, Query},
-    ConnectionTrait, DatabaseConnection, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -19,10 +18,9 @@ use crate::campaigns::lifecycle::{CampaignEvent, CampaignStatus, LifecycleError,
 use crate::campaigns::model::AudienceCount;
 use crate::campaigns::CampaignError;
 use crate::dispatch::MessageStatus;
-use crate::entities::message;
 
-/// Rows per INSERT: 12 values each, under SQLite's 32,766 bind parameters.
-const INSERT_ROWS: usize = 2_500;
+/// Rows per INSERT (one JSON parameter of about a megabyte).
+const INSERT_ROWS: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -69,7 +67,15 @@ pub async fn start(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> Resu
         return Err(CampaignError::NoTargets);
     }
     let audience = plan.count();
-    let txn = db.begin().await?;
+    // IMMEDIATE on SQLite: this transaction reads the status, then writes;
+    // as a writer from the start it waits its turn instead of failing when
+    // the dispatcher wrote in between (see `transition`).
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
     let made = match &event {
         Some(e) => transition(&txn, id, e, None).await?,
         None => None,
@@ -91,6 +97,46 @@ pub async fn start(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> Resu
     Ok(StartReport { id, status, reason, added, audience, transition: made })
 }
 
+/// The outbox insert: the batch's rows arrive as ONE JSON array parameter
+/// (`{"k": key, "t": kind, "c": contact_id, "g": group_id, "s": status,
+/// "x": text, "sr": skip code, "le": reason}` per row) unpacked by the
+/// database itself (`json_each` on SQLite, `json_to_recordset` on
+/// PostgreSQL, which reads the whole array in one pass). A multi-row `VALUES` list needs
+/// 12 bind parameters per row, and preparing statements of 30,000
+/// parameters cost more than writing the rows.
+fn insert_sql(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO messages (campaign_id, target_key, target_kind, contact_id, group_id, status, attempts, \
+             rendered_text, skip_reason, last_error, created_at, updated_at) \
+             SELECT $1, r.k, r.t, r.c, r.g, r.s, 0, r.x, r.sr, r.le, $2, $2 \
+             FROM json_to_recordset($3::json) AS r(k text, t text, c bigint, g bigint, s text, x text, sr text, le text) \
+             ON CONFLICT (campaign_id, target_key) DO NOTHING"
+        }
+        _ => {
+            "INSERT INTO messages (campaign_id, target_key, target_kind, contact_id, group_id, status, attempts, \
+             rendered_text, skip_reason, last_error, created_at, updated_at) \
+             SELECT ?1, json_extract(r.value, '$.k'), json_extract(r.value, '$.t'), json_extract(r.value, '$.c'), \
+             json_extract(r.value, '$.g'), json_extract(r.value, '$.s'), 0, json_extract(r.value, '$.x'), \
+             json_extract(r.value, '$.sr'), json_extract(r.value, '$.le'), ?2, ?2 \
+             FROM json_each(?3) AS r WHERE true \
+             ON CONFLICT (campaign_id, target_key) DO NOTHING"
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonRow<'a> {
+    k: &'a str,
+    t: &'a str,
+    c: Option<i64>,
+    g: Option<i64>,
+    s: &'a str,
+    x: Option<&'a str>,
+    sr: Option<&'static str>,
+    le: Option<String>,
+}
+
 /// Inserts the planned rows that are not in the outbox yet; returns how many.
 pub(crate) async fn write_rows(
     db: &impl ConnectionTrait,
@@ -98,52 +144,39 @@ pub(crate) async fn write_rows(
     rows: &[Planned],
     now: DateTime<Utc>,
 ) -> Result<u64, CampaignError> {
-    use message::Column as M;
+    let backend = db.get_database_backend();
     let mut added = 0;
     for chunk in rows.chunks(INSERT_ROWS) {
-        let mut insert = Query::insert();
-        insert
-            .into_table(message::Entity)
-            .columns([
-                M::CampaignId,
-                M::TargetKey,
-                M::TargetKind,
-                M::ContactId,
-                M::GroupId,
-                M::Status,
-                M::Attempts,
-                M::RenderedText,
-                M::SkipReason,
-                M::LastError,
-                M::CreatedAt,
-                M::UpdatedAt,
-            ])
-            .on_conflict(OnConflict::columns([M::CampaignId, M::TargetKey]).do_nothing().to_owned());
-        for r in chunk {
-            let (status, text, code, why) = match &r.outcome {
-                Outcome::Send(text) => (MessageStatus::Pending, Some(text.clone()), None, None),
-                Outcome::Skip(reason) => {
-                    (MessageStatus::Skipped, None, Some(reason.code().to_string()), Some(reason.describe()))
+        let batch: Vec<JsonRow> = chunk
+            .iter()
+            .map(|r| {
+                let t = &r.target;
+                let (status, text, code, why) = match &r.outcome {
+                    Outcome::Send(text) => (MessageStatus::Pending, Some(text.as_str()), None, None),
+                    Outcome::Skip(reason) => {
+                        (MessageStatus::Skipped, None, Some(reason.code()), Some(reason.describe()))
+                    }
+                };
+                JsonRow {
+                    k: &t.key,
+                    t: t.kind.as_str(),
+                    c: t.contact_id,
+                    g: t.group_id,
+                    s: status.as_str(),
+                    x: text,
+                    sr: code,
+                    le: why,
                 }
-            };
-            insert
-                .values([
-                    campaign_id.into(),
-                    r.target.key.clone().into(),
-                    r.target.kind.as_str().into(),
-                    r.target.contact_id.into(),
-                    r.target.group_id.into(),
-                    status.as_str().into(),
-                    0i32.into(),
-                    text.into(),
-                    code.into(),
-                    why.into(),
-                    now.into(),
-                    now.into(),
-                ])
-                .map_err(|e| CampaignError::Corrupt { id: campaign_id, what: "outbox row", detail: e.to_string() })?;
-        }
-        added += db.execute(&insert).await?.rows_affected();
+            })
+            .collect();
+        let json = serde_json::to_string(&batch).map_err(|e| CampaignError::Corrupt {
+            id: campaign_id,
+            what: "outbox row",
+            detail: e.to_string(),
+        })?;
+        let stmt =
+            Statement::from_sql_and_values(backend, insert_sql(backend), [campaign_id.into(), now.into(), json.into()]);
+        added += db.execute_raw(stmt).await?.rows_affected();
     }
     Ok(added)
 }

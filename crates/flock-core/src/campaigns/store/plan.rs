@@ -98,7 +98,8 @@ pub fn render_all(template: &Template, campaign_id: i64, targets: Vec<Target>) -
 /// Resolves and renders a loaded campaign's audience at `now`.
 pub async fn plan(db: &impl ConnectionTrait, c: &Loaded, now: DateTime<Utc>) -> Result<Plan, CampaignError> {
     let template = c.template()?;
-    let targets = resolve(db, c.row.id, &c.audience, &c.options, now).await?;
+    let used = template.shape().variables;
+    let targets = resolve(db, c.row.id, &c.audience, &c.options, &used, now).await?;
     Ok(render_all(&template, c.row.id, targets))
 }
 

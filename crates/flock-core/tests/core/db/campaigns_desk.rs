@@ -4,10 +4,13 @@
 
 use chrono::{Duration, Utc};
 use flock_core::campaigns::store::desk::{
-    self, CsvChoice, DraftAudience, DraftMessage, DraftUpdate, MediaChoice, WarningCode,
+    self, CsvChoice, DraftAudience, DraftMessage, DraftUpdate, MediaChoice, ScheduleInput,
+    WarningCode,
 };
 use flock_core::campaigns::store::{self, PreviewOptions};
-use flock_core::campaigns::{CampaignError, CampaignStatus, ContentKind, QuietHours, Schedule};
+use flock_core::campaigns::{
+    CampaignError, CampaignStatus, ContentKind, Day, QuietHours, Schedule,
+};
 use flock_core::dispatch::store::accounts::set_limits;
 use flock_core::dispatch::Limits;
 use flock_core::entities::{account, contact, group, inbound_message, message};
@@ -187,11 +190,66 @@ async fn a_draft_is_saved_at_every_step_reopened_as_left_and_started_after_the_f
     assert_eq!((n.targets, n.to_send, n.skipped), (5, 3, 2), "{n:?}");
 
     // 3 and 4. Accounts and the schedule.
+    let quiet = Some(QuietHours::parse("21:00-09:00").unwrap());
+    let typed = ScheduleInput {
+        start_local: None,
+        quiet_hours: quiet,
+        days: Day::ALL.to_vec(),
+        time_zone: "Asia/Kolkata".into(),
+    };
     let mut schedule = Schedule::anytime(ZONE);
-    schedule.quiet_hours = Some(QuietHours::parse("21:00-09:00").unwrap());
+    schedule.quiet_hours = quiet;
+    // A start skipped by nothing in Kolkata, but an unknown zone and no day are refused.
+    let bad_zone = ScheduleInput {
+        time_zone: "Mars/Olympus".into(),
+        ..typed.clone()
+    };
+    let bad = DraftUpdate {
+        schedule: Some(bad_zone),
+        ..Default::default()
+    };
+    assert!(matches!(
+        desk::save_draft(db, &paths, id, &bad, ZONE).await,
+        Err(CampaignError::Schedule(_))
+    ));
+    let no_day = DraftUpdate {
+        schedule: Some(ScheduleInput {
+            days: Vec::new(),
+            ..typed.clone()
+        }),
+        ..Default::default()
+    };
+    assert!(matches!(
+        desk::save_draft(db, &paths, id, &no_day, ZONE).await,
+        Err(CampaignError::Schedule(_))
+    ));
+    // Later: the wall time in its zone is stored as the instant, and shown back as wall time.
+    let later = chrono::NaiveDate::from_ymd_opt(2031, 1, 15)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap();
+    let at = DraftUpdate {
+        schedule: Some(ScheduleInput {
+            start_local: Some(later),
+            ..typed.clone()
+        }),
+        ..Default::default()
+    };
+    let saved = desk::save_draft(db, &paths, id, &at, ZONE).await.unwrap();
+    assert_eq!(
+        saved
+            .campaign
+            .schedule
+            .unwrap()
+            .start_at
+            .unwrap()
+            .to_rfc3339(),
+        "2031-01-15T04:00:00+00:00"
+    );
+    assert_eq!(saved.start_local, Some(later));
     let step = DraftUpdate {
         accounts: Some(vec![account_id, account_id]),
-        schedule: Some(schedule.clone()),
+        schedule: Some(typed.clone()),
         name: Some("Diwali offer 2026".into()),
         ..Default::default()
     };

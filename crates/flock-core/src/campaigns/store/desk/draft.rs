@@ -14,7 +14,7 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
+use chrono::{NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
@@ -32,7 +32,7 @@ use super::media_info::{asset_info, MediaInfo};
 use crate::campaigns::lifecycle::{CampaignStatus, LifecycleError};
 use crate::campaigns::media::{self, content_kind};
 use crate::campaigns::model::{Audience, CampaignOptions, ContentKind, CsvInput, CsvSource};
-use crate::campaigns::schedule::Schedule;
+use crate::campaigns::schedule::{local_to_utc, parse_time_zone, Day, QuietHours, Schedule};
 use crate::campaigns::template::{Template, TemplateProblem, TemplateShape, MAX_MESSAGE_CHARS};
 use crate::campaigns::vars::known_variables;
 use crate::campaigns::CampaignError;
@@ -98,8 +98,39 @@ pub struct DraftUpdate {
     pub audience: Option<DraftAudience>,
     /// Accounts that may send (empty: every active account).
     pub accounts: Option<Vec<i64>>,
-    pub schedule: Option<Schedule>,
+    pub schedule: Option<ScheduleInput>,
     pub options: Option<CampaignOptions>,
+}
+
+/// The schedule step as typed: a start as wall time in the chosen zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleInput {
+    /// Local date and time of the start in `time_zone` (`None`: now).
+    pub start_local: Option<NaiveDateTime>,
+    pub quiet_hours: Option<QuietHours>,
+    pub days: Vec<Day>,
+    /// IANA name, e.g. `Asia/Kolkata`.
+    pub time_zone: String,
+}
+
+impl ScheduleInput {
+    /// The stored schedule (a start skipped by a DST change is an error).
+    pub fn resolve(&self) -> Result<Schedule, CampaignError> {
+        let time_zone = parse_time_zone(&self.time_zone)?;
+        let start_at = self
+            .start_local
+            .map(|t| local_to_utc(t.date(), t.time(), time_zone))
+            .transpose()?;
+        let s = Schedule {
+            start_at,
+            quiet_hours: self.quiet_hours,
+            days: self.days.clone(),
+            time_zone,
+        };
+        s.validate()?;
+        Ok(s)
+    }
 }
 
 /// A draft as the composer reopens it.
@@ -115,6 +146,8 @@ pub struct DraftView {
     pub problems: Vec<TemplateProblem>,
     /// What the CSV brought, when this save imported one.
     pub csv: Option<CsvImported>,
+    /// The schedule's start as wall time in its zone (`None`: now).
+    pub start_local: Option<NaiveDateTime>,
 }
 
 /// The text as the editor checks it while typing (nothing stored).
@@ -362,9 +395,11 @@ pub async fn save_draft(
     if let Some(ids) = &update.accounts {
         check_accounts(db, ids).await?;
     }
-    if let Some(s) = &update.schedule {
-        s.validate()?;
-    }
+    let schedule = update
+        .schedule
+        .as_ref()
+        .map(ScheduleInput::resolve)
+        .transpose()?;
 
     let txn = db.begin().await?;
     let mut q = campaign::Entity::update_many()
@@ -391,7 +426,7 @@ pub async fn save_draft(
             Expr::value(to_json(id, "audience", &audience)?),
         );
     }
-    if let Some(s) = &update.schedule {
+    if let Some(s) = &schedule {
         q = q.col_expr(
             campaign::Column::Schedule,
             Expr::value(to_json(id, "schedule", s)?),
@@ -462,7 +497,12 @@ pub async fn open_draft(
             .map(|a| asset_info(paths, &a, campaign.kind)),
         None => None,
     };
+    let start_local = campaign.schedule.as_ref().and_then(|s| {
+        s.start_at
+            .map(|at| at.with_timezone(&s.time_zone).naive_local())
+    });
     Ok(DraftView {
+        start_local,
         variables: known_variables(headers.iter().map(String::as_str)),
         problems: check.problems,
         media,

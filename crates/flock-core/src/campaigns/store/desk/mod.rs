@@ -20,7 +20,7 @@ pub mod senders;
 pub use breakdown::{report, AccountLine, CampaignReport, FailureGroup, SkipGroup, Timeline};
 pub use draft::{
     check_template, create_draft, open_draft, save_draft, start_draft, CsvChoice, DraftAudience,
-    DraftMessage, DraftUpdate, DraftView, MediaChoice, TemplateCheck,
+    DraftMessage, DraftUpdate, DraftView, MediaChoice, ScheduleInput, TemplateCheck,
 };
 pub use media_info::{asset_info, inspect, MediaInfo};
 pub use overview::{overview, AccountRef, CampaignRow};
