@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::{commands, contacts, events, logs, notifications};
+use crate::{campaign_events, campaigns, commands, contacts, events, logs, notifications};
 
 /// Relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -42,6 +42,26 @@ pub fn specta_builder() -> Builder<Wry> {
             logs::open_log_folder,
             notifications::notifications_enabled,
             notifications::set_notifications_enabled,
+            campaigns::list_campaigns,
+            campaigns::get_campaign,
+            campaigns::create_campaign_draft,
+            campaigns::open_campaign_draft,
+            campaigns::save_campaign_draft,
+            campaigns::check_campaign_text,
+            campaigns::inspect_media,
+            campaigns::choose_media_file,
+            campaigns::choose_csv_file,
+            campaigns::preview_csv_file,
+            campaigns::campaign_audience_count,
+            campaigns::campaign_senders,
+            campaigns::review_campaign,
+            campaigns::start_campaign,
+            campaigns::pause_campaign,
+            campaigns::resume_campaign,
+            campaigns::cancel_campaign,
+            campaigns::campaign_report,
+            campaigns::retry_failed_messages,
+            campaigns::export_campaign_report,
         ])
         .events(collect_events![
             events::DatabaseChanged,
@@ -49,6 +69,8 @@ pub fn specta_builder() -> Builder<Wry> {
             events::GroupsSyncProgress,
             events::ResyncNeeded,
             logs::LogLinesAppended,
+            campaign_events::CampaignProgressed,
+            campaign_events::CampaignChanged,
         ])
         // Row ids are i64 in the database but stay far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -23,6 +23,8 @@ pub struct AccountChanged(pub AccountEvent);
 #[serde(rename_all = "camelCase")]
 pub enum ResyncWhat {
     Accounts,
+    /// Campaign progress was lost: the Campaigns pages load again.
+    Campaigns,
 }
 
 /// Events were lost on the way to the windows (the core's channel lagged

@@ -3,6 +3,8 @@
 //! tauri-specta builder, see `bindings`) and holds no business logic.
 
 mod bindings;
+mod campaign_events;
+mod campaigns;
 mod commands;
 mod contacts;
 mod events;
@@ -32,7 +34,10 @@ pub fn run() {
         // `open_log_folder` opens the log folder, `notifications` shows the alerts.
         .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
         .plugin(tauri_plugin_notification::init())
+        // Used from Rust only too: the campaign commands open the file dialogs.
+        .plugin(tauri_plugin_dialog::init())
         .manage(notifications::Notifier::default())
+        .manage(campaign_events::CampaignWatch::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -62,11 +62,52 @@ export const commands = {
 	/**  Whether desktop notifications are on (settings.json `notifications_enabled`). */
 	notificationsEnabled: () => typedError<boolean, ErrorReport>(__TAURI_INVOKE("notifications_enabled")),
 	setNotificationsEnabled: (enabled: boolean) => typedError<boolean, ErrorReport>(__TAURI_INVOKE("set_notifications_enabled", { enabled })),
+	listCampaigns: () => typedError<CampaignRow[], ErrorReport>(__TAURI_INVOKE("list_campaigns")),
+	getCampaign: (id: number) => typedError<CampaignView, ErrorReport>(__TAURI_INVOKE("get_campaign", { id })),
+	/**  A new draft: the composer saves it at every step from then on. */
+	createCampaignDraft: (name: string) => typedError<DraftView, ErrorReport>(__TAURI_INVOKE("create_campaign_draft", { name })),
+	openCampaignDraft: (id: number) => typedError<DraftView, ErrorReport>(__TAURI_INVOKE("open_campaign_draft", { id })),
+	/**  Saves the parts of the draft `update` gives (a step of the composer). */
+	saveCampaignDraft: (id: number, update: DraftUpdate) => typedError<DraftView, ErrorReport>(__TAURI_INVOKE("save_campaign_draft", { id, update })),
+	/**  The editor's check while typing: problems with their line and column, the variables used, the length. */
+	checkCampaignText: (text: string, csvHeaders: string[]) => typedError<TemplateCheck, ErrorReport>(__TAURI_INVOKE("check_campaign_text", { text, csvHeaders })),
+	/**  The file at `path` checked for sending (type, WhatsApp's size limit), with a thumbnail for an image. */
+	inspectMedia: (path: string) => typedError<MediaInfo, ErrorReport>(__TAURI_INVOKE("inspect_media", { path })),
+	/**  The attachment picker: an image, video, audio file or document. */
+	chooseMediaFile: () => typedError<string | null, ErrorReport>(__TAURI_INVOKE("choose_media_file")),
+	chooseCsvFile: () => typedError<string | null, ErrorReport>(__TAURI_INVOKE("choose_csv_file")),
+	/**  Headers, proposed mapping and first rows of a CSV file (the audience step's mapping). */
+	previewCsvFile: (path: string) => typedError<CsvPreview, ErrorReport>(__TAURI_INVOKE("preview_csv_file", { path })),
+	/**  "2,340 targets: 2,120 to send, 180 opted out, …" for the draft as saved. */
+	campaignAudienceCount: (id: number) => typedError<AudienceCount, ErrorReport>(__TAURI_INVOKE("campaign_audience_count", { id })),
+	/**  Every account with its limits, today's allowance left and its ramp-up stage. */
+	campaignSenders: () => typedError<SenderView[], ErrorReport>(__TAURI_INVOKE("campaign_senders")),
+	reviewCampaign: (id: number) => typedError<Review, ErrorReport>(__TAURI_INVOKE("review_campaign", { id })),
+	/**  Starts the campaign (after the full checks): running now, or scheduled for its start time. */
+	startCampaign: (id: number) => typedError<StartReport, ErrorReport>(__TAURI_INVOKE("start_campaign", { id })),
+	pauseCampaign: (id: number) => typedError<CampaignView, ErrorReport>(__TAURI_INVOKE("pause_campaign", { id })),
+	resumeCampaign: (id: number) => typedError<CampaignView, ErrorReport>(__TAURI_INVOKE("resume_campaign", { id })),
+	/**  Cancels the campaign: what is still pending is skipped (`campaign_cancelled`). */
+	cancelCampaign: (id: number) => typedError<CampaignView, ErrorReport>(__TAURI_INVOKE("cancel_campaign", { id })),
+	/**  The live report's tables: per account, failures and skips by reason, the timeline, replies, history. */
+	campaignReport: (id: number) => typedError<CampaignReport, ErrorReport>(__TAURI_INVOKE("campaign_report", { id })),
+	/**
+	 *  Failed messages that certainly never reached WhatsApp go back to pending
+	 *  (only those failed with `reason`, when given); a completed campaign runs again.
+	 */
+	retryFailedMessages: (id: number, reason: string | null) => typedError<RetryReport, ErrorReport>(__TAURI_INVOKE("retry_failed_messages", { id, reason })),
+	/**
+	 *  Writes the campaign's report (one line per target) to a CSV file chosen
+	 *  in a native "save" dialog; `None` when the person cancels.
+	 */
+	exportCampaignReport: (id: number) => typedError<ExportResult | null, ErrorReport>(__TAURI_INVOKE("export_campaign_report", { id })),
 };
 
 /** Events */
 export const events = {
 	accountChanged: makeEvent<AccountChanged, AccountChanged>("account-changed"),
+	campaignChanged: makeEvent<CampaignChanged, CampaignChanged>("campaign-changed"),
+	campaignProgressed: makeEvent<CampaignProgressed, CampaignProgressed>("campaign-progressed"),
 	databaseChanged: makeEvent<DatabaseChanged, DatabaseChanged>("database-changed"),
 	groupsSyncProgress: makeEvent<GroupsSyncProgress, GroupsSyncProgress>("groups-sync-progress"),
 	logLinesAppended: makeEvent<LogLinesAppended, LogLinesAppended>("log-lines-appended"),
@@ -83,6 +124,27 @@ export type AccountChanged = AccountEvent;
  *  `{"event": "pairingCode", "id", "code"}`, `{"event": "removed", "id"}`.
  */
 export type AccountEvent = { event: "changed"; account: AccountView } | { event: "qr"; id: number; payload: string; svg: string } | { event: "pairingCode"; id: number; code: string } | { event: "removed"; id: number };
+
+export type AccountLine = {
+	accountId: number,
+	name: string,
+	phone: string | null,
+	state: AccountState | null,
+	/**  Restricted now (by WhatsApp, or a reachout timelock that holds). */
+	restricted: boolean,
+	restrictedUntil: string | null,
+	sending: number,
+	/**  Reached WhatsApp (sent, delivered or read). */
+	sent: number,
+	delivered: number,
+	read: number,
+	failed: number,
+};
+
+export type AccountRef = {
+	id: number,
+	name: string,
+};
 
 /**  The lifecycle of a linked WhatsApp account (design.md, "Account lifecycle"). */
 export type AccountState = "new" | "waiting_for_scan" | "syncing" | "active" | "reconnecting" | "link_expired" | "failed" | "logged_out" | "restricted";
@@ -130,6 +192,16 @@ export type AccountView = {
 	capabilities: CapabilitiesView | null,
 };
 
+/**  Sends an account may still make (`None`: no limit of that kind). */
+export type Allowance = {
+	minuteLeft: number | null,
+	hourLeft: number | null,
+	/**  Left in the rolling 24 hours under today's cap. */
+	dayLeft: number | null,
+	/**  The daily cap in force now (ramp-up included). */
+	dayCap: number | null,
+};
+
 export type AppInfo = {
 	version: string,
 	dataDir: string,
@@ -140,7 +212,70 @@ export type AppInfo = {
 	settingsProblems: ErrorReport[],
 };
 
+/**
+ *  Who a campaign goes to, as chosen (the targets are resolved when it
+ *  starts, one outbox row per person or group chat).
+ */
+export type Audience = {
+	/**  Group chats by WhatsApp id (`…@g.us`): one message into each chat. */
+	groups?: string[],
+	/**  Contacts matching any of these filters (the Contacts page's; paging ignored). */
+	filters?: ContactQuery[],
+	/**  Listed contacts by E.164 phone. */
+	contacts?: string[],
+	/**
+	 *  The CSV imported for this campaign (its people became contacts; its
+	 *  columns are variables of their rows, in `campaign_variables`).
+	 */
+	csv?: CsvSource | null,
+};
+
+/**
+ *  Targets / to send / skipped by reason, and on what basis the people to
+ *  send to may be contacted (consent, wrote first, or only a group's member:
+ *  the highest ban and complaint risk).
+ */
+export type AudienceCount = {
+	targets: number,
+	/**  Group chats among the targets. */
+	groups: number,
+	/**  People among the targets. */
+	people: number,
+	toSend: number,
+	skipped: number,
+	/**  Skip code (`opted_out`, `phone_hidden`, …) → targets. */
+	skippedByReason: { [key in string]: number },
+	/**  Of the people to send to: consent on record. */
+	consented: number,
+	/**  Of the people to send to: wrote to one of our accounts. */
+	wroteFirst: number,
+	/**  Of the people to send to: consent or wrote first (each once). */
+	permitted: number,
+	/**  Of the people to send to: known only from groups (no consent, never wrote). */
+	groupOnly: number,
+	/**  Of the people to send to: neither permitted nor group-only (e.g. imported without consent). */
+	other: number,
+};
+
 export type Backend = "sqlite" | "postgres";
+
+/**  Why an account must wait longer than its random gap. */
+export type BlockReason = 
+/**  Just linked: no send in the first minutes. */
+{ kind: "hold_after_link" } | { kind: "minute_cap" } | { kind: "hour_cap" } | { kind: "daily_cap" } | 
+/**  The ramp-up's cap for this day since linking. */
+{ kind: "ramp_up"; day: number; cap: number } | 
+/**  The pause after a run of sends. */
+{ kind: "pause" };
+
+/**  The browser the accounts' sessions run in, as far as it matters here. */
+export type BrowserInUse = 
+/**  Chromium or its headless shell: no H.264/AAC, so WhatsApp's video upload may fail. */
+"chromium" | 
+/**  Google Chrome or Edge (proprietary codecs), or a path the user chose. */
+"chrome" | 
+/**  None found on this workstation. */
+"missing";
 
 /**  Bulk edit of a selection: set fields, add and remove tags on N ids. */
 export type BulkEdit = {
@@ -161,6 +296,125 @@ export type BulkEditResult = {
 
 /**  Which rows a bulk edit changes. */
 export type BulkTarget = "contacts" | "groups";
+
+/**  A campaign changed: its status (with the reason), or a draft was saved. */
+export type CampaignChanged = {
+	id: number,
+	status: CampaignStatus,
+	reason: string | null,
+};
+
+/**  A campaign's outbox by status. */
+export type CampaignCounts = {
+	pending: number,
+	sending: number,
+	sent: number,
+	delivered: number,
+	read: number,
+	failed: number,
+	skipped: number,
+};
+
+export type CampaignEventView = {
+	from: string,
+	to: string,
+	event: string,
+	reason: string,
+	actor: string | null,
+	at: string,
+};
+
+/**  Per-campaign audience options. */
+export type CampaignOptions = {
+	/**  Skip a person any campaign has sent to in the last N days. */
+	skipContactedDays?: number | null,
+	/**
+	 *  Only people who gave consent or wrote to us first (the others are
+	 *  skipped as `no_consent`).
+	 */
+	permittedOnly?: boolean,
+};
+
+export type CampaignProgress = {
+	campaignId: number,
+	counts: CampaignCounts,
+	/**
+	 *  "about 14:20 Thursday with 3 accounts at today's limits" (while
+	 *  something is left to send).
+	 */
+	eta: string | null,
+	finishesAt: string | null,
+};
+
+/**  The dispatcher's progress of one campaign. */
+export type CampaignProgressed = CampaignProgress;
+
+export type CampaignReport = {
+	campaign: CampaignView,
+	accounts: AccountLine[],
+	failures: FailureGroup[],
+	/**  Failed messages "retry failed" would take back, over every reason. */
+	retryable: number,
+	skipped: SkipGroup[],
+	timeline: Timeline,
+	/**  Newest first, at most [`REPLIES`]. */
+	replies: InboxEntry[],
+	events: CampaignEventView[],
+};
+
+export type CampaignRow = {
+	id: number,
+	name: string,
+	status: CampaignStatus,
+	reason: string | null,
+	pausedBy: PauseCause | null,
+	kind: string,
+	counts: CampaignCounts,
+	/**  The chosen accounts (empty: every active account). */
+	accounts: AccountRef[],
+	/**  "about 14:20 Thursday with 3 accounts at today's limits", while messages are left. */
+	eta: string | null,
+	finishesAt: string | null,
+	createdAt: string,
+	startedAt: string | null,
+	finishedAt: string | null,
+};
+
+/**  Where a campaign is. */
+export type CampaignState = {
+	status: CampaignStatus,
+	/**  Set while paused. */
+	pausedBy: PauseCause | null,
+};
+
+export type CampaignStatus = "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+
+export type CampaignView = {
+	id: number,
+	name: string,
+	status: CampaignStatus,
+	/**  The reason of the last transition ("all 3 accounts restricted"). */
+	reason: string | null,
+	pausedBy: PauseCause | null,
+	counts: CampaignCounts,
+	/**
+	 *  The forecast for what is still pending (`None` once nothing is open
+	 *  or the campaign is finished).
+	 */
+	eta: Eta | null,
+	kind: ContentKind,
+	text: string,
+	mediaAssetId: number | null,
+	link: string | null,
+	audience: Audience,
+	schedule: Schedule | null,
+	options: CampaignOptions,
+	/**  Chosen accounts (empty: every active account). */
+	accounts: number[],
+	createdAt: string,
+	startedAt: string | null,
+	finishedAt: string | null,
+};
 
 /**
  *  The features of an account's WhatsApp Web, as the Accounts page and
@@ -243,6 +497,12 @@ export type ContactQuery = {
 	page?: number,
 	/**  1 to 1000 (0 means 50). */
 	pageSize?: number,
+	/**
+	 *  The id of the last row of the previous page: the page after that row
+	 *  (keyset paging: as fast on page 1,000 as on page 1). `page` is then
+	 *  only echoed back. A row that no longer exists falls back to `page`.
+	 */
+	after?: number | null,
 };
 
 export type ContactRow = {
@@ -296,6 +556,38 @@ export type ContactSource =
 /**  Added by hand (app, flockctl). */
 "manual";
 
+/**  What the message carries besides its text. */
+export type ContentKind = "text" | "image" | "video" | "audio" | "document";
+
+/**  The CSV of a saved audience step. */
+export type CsvChoice = 
+/**  The CSV the draft already has (or none). */
+{ kind: "keep" } | { kind: "none" } | 
+/**
+ *  This file: its people are imported as contacts and its columns
+ *  become variables of their rows (replacing an earlier CSV's).
+ */
+{ kind: "file"; input: CsvInput };
+
+/**  What the CSV brought. */
+export type CsvImported = {
+	fileName: string,
+	totals: ImportTotals,
+	/**  Distinct numbers of the file that are targets. */
+	targets: number,
+	/**  The rows that were rejected, with their reasons. */
+	rejected: ImportRow[],
+};
+
+/**  A CSV given as part of the audience. */
+export type CsvInput = {
+	path: string,
+	/**  Country for numbers written without a country code (two letters). */
+	defaultCountry: string,
+	/**  `None`: the proposed mapping (as the contacts import proposes it). */
+	mapping: ColumnMapping | null,
+};
+
 /**  What the mapping step shows before anything is written. */
 export type CsvPreview = {
 	hasHeaders: boolean,
@@ -304,6 +596,17 @@ export type CsvPreview = {
 	mapping: ColumnMapping,
 	/**  The first data rows, as read (invalid UTF-8 shown with �). */
 	sample: string[][],
+};
+
+export type CsvSource = {
+	fileName: string,
+	/**
+	 *  The header row as written (each one a template variable through
+	 *  [`super::vars::variable_name`]).
+	 */
+	headers: string[],
+	/**  Rows whose person is a target (distinct numbers). */
+	targets: number,
 };
 
 /**  The database in use changed (switched in Settings, or failed). */
@@ -324,6 +627,57 @@ export type DatabaseInfo = {
 /**  The database as the UI sees it. */
 export type DatabaseStatus = { status: "connected"; info: DatabaseInfo } | { status: "failed"; error: ErrorReport };
 
+export type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+export type Decision = 
+/**  The next send may go at this time (now, or after the random gap). */
+{ kind: "send_at"; at: string } | 
+/**  A limit holds the account until then. */
+{ kind: "blocked"; until: string; reason: BlockReason };
+
+export type DraftAudience = {
+	/**  Group chats by WhatsApp id (`…@g.us`). */
+	groups: string[],
+	/**  Contacts matching any of these filters (the Contacts page's). */
+	filters: ContactQuery[],
+	/**  Numbers as typed, normalised with `default_country`. */
+	contacts: string[],
+	defaultCountry: string,
+	csv: CsvChoice,
+};
+
+export type DraftMessage = {
+	text: string,
+	media: MediaChoice,
+	link: string | null,
+};
+
+/**  One save of the composer: each part that is given replaces the draft's. */
+export type DraftUpdate = {
+	name?: string | null,
+	message?: DraftMessage | null,
+	audience?: DraftAudience | null,
+	/**  Accounts that may send (empty: every active account). */
+	accounts?: number[] | null,
+	schedule?: ScheduleInput | null,
+	options?: CampaignOptions | null,
+};
+
+/**  A draft as the composer reopens it. */
+export type DraftView = {
+	campaign: CampaignView,
+	/**  The attached file, with a thumbnail for an image. */
+	media: MediaInfo | null,
+	/**  The variables the text may use: the standard ones and the CSV's columns. */
+	variables: string[],
+	/**  What is wrong with the text now (empty: it compiles). */
+	problems: TemplateProblem[],
+	/**  What the CSV brought, when this save imported one. */
+	csv: CsvImported | null,
+	/**  The schedule's start as wall time in its zone (`None`: now). */
+	startLocal: string | null,
+};
+
 /**  A coarse category the UI can branch on. */
 export type ErrorKind = "database" | "invalid_input" | "not_found" | "conflict" | "browser" | "internal";
 
@@ -334,9 +688,28 @@ export type ErrorReport = {
 	fix: string | null,
 };
 
+/**  The forecast as `show` and `preview` give it. */
+export type Eta = {
+	/**  Messages still to send. */
+	messages: number,
+	/**  When the last would go (`None`: no forecast, see `problem`). */
+	finishesAt: string | null,
+	/**  "about 14:20 Thursday with 3 accounts at today's limits". */
+	text: string,
+	accounts: number,
+	problem: string | null,
+};
+
 export type ExportResult = {
 	path: string,
 	rows: number,
+};
+
+export type FailureGroup = {
+	reason: string,
+	count: number,
+	/**  Of them, the ones that certainly never reached WhatsApp ("retry failed" takes them). */
+	retryable: number,
 };
 
 /**  A field to set (`value: null` clears it). */
@@ -383,6 +756,20 @@ export type GroupRow = {
 /**  A group sync recorded `done` of `total` groups of one account. */
 export type GroupsSyncProgress = SyncProgress;
 
+export type IdenticalTextReport = {
+	targets: number,
+	distinctTexts: number,
+	/**  Targets sharing the most common text. */
+	largestGroup: number,
+	/**  The start of that text. */
+	mostCommon: string | null,
+	/**  Share of targets in the largest group (0..=1). */
+	largestShare: number | null,
+	warn: boolean,
+	/**  The sentence the composer shows when `warn`. */
+	message: string | null,
+};
+
 export type ImportOptions = {
 	/**
 	 *  Shown in the report and recorded as the contacts' origin
@@ -428,6 +815,39 @@ export type ImportTotals = {
 	updated: number,
 	duplicates: number,
 	rejected: number,
+};
+
+export type InboxEntry = {
+	id: number,
+	accountId: number,
+	waMessageId: string,
+	chatId: string,
+	authorId: string | null,
+	msgType: string,
+	body: string | null,
+	contactId: number | null,
+	contactPhone: string | null,
+	contactName: string | null,
+	/**  The outbox message it answers, and its campaign. */
+	replyToMessageId: number | null,
+	campaignId: number | null,
+	isOptOut: boolean,
+	sentAt: string,
+	receivedAt: string,
+};
+
+/**  One account's limits. `None` means no limit of that kind. */
+export type Limits = {
+	perMinute: number | null,
+	perHour: number | null,
+	/**  Rolling 24 hours. */
+	perDay: number | null,
+	/**  Random wait after each send. */
+	gap: SecondsRange,
+	/**  A pause after this many sends in a row (`None`: never). */
+	pauseEvery: number | null,
+	pauseFor: SecondsRange,
+	rampUp: RampUp | null,
 };
 
 /**  How to link an account. */
@@ -511,6 +931,28 @@ export type LogQuery = {
 	search: string | null,
 };
 
+/**  The attachment of a saved message step. */
+export type MediaChoice = 
+/**  No file: a text (or link) message. */
+{ kind: "none" } | 
+/**  The file the draft already has. */
+{ kind: "keep" } | 
+/**  This file (checked, then stored once by its SHA-256). */
+{ kind: "file"; path: string };
+
+export type MediaInfo = {
+	fileName: string,
+	/**  Sniffed from the content. */
+	mime: string,
+	size: number,
+	/**  How it is sent: an image, video or audio when WhatsApp takes that type so, else a document. */
+	kind: ContentKind,
+	/**  WhatsApp's limit for that kind. */
+	maxBytes: number,
+	/**  `data:image/png;base64,…`, for images. */
+	thumbnail: string | null,
+};
+
 /**  A feature switched off, with what is missing and the sentence to show. */
 export type MissingCapability = {
 	capability: Capability,
@@ -538,10 +980,65 @@ export type Page<T> = {
 	pageSize: number,
 };
 
+export type PauseCause = "user" | "no_sender";
+
+/**  A place in the source text: byte offset, 1-based line and column (in characters). */
+export type Position = {
+	offset: number,
+	line: number,
+	column: number,
+};
+
+export type Preview = {
+	id: number,
+	shape: TemplateShape,
+	samples: Sample[],
+	/**  Sample keys asked for that are not targets of this campaign. */
+	notTargets: string[],
+	identical: IdenticalTextReport,
+	audience: AudienceCount,
+	eta: Eta,
+	problems: PreviewProblem[],
+};
+
+/**  A target whose text cannot be made (the start would refuse). */
+export type PreviewProblem = {
+	target: string,
+	error: ErrorReport,
+};
+
 /**  A QR code to show: the payload the phone scans and an SVG image of it. */
 export type QrView = {
 	payload: string,
 	svg: string,
+};
+
+/**  Quiet from `start` to `end` local time (crossing midnight when end < start). */
+export type QuietHours = {
+	start: string,
+	end: string,
+};
+
+/**  Where a newly linked account is in its ramp-up. */
+export type RampStage = {
+	/**  1 = the first 24 hours after linking. */
+	day: number,
+	/**  The day the full daily cap applies. */
+	fullOnDay: number,
+	/**  Today's cap under the ramp. */
+	todayCap: number,
+	/**  The daily caps, day 1 to full. */
+	schedule: number[],
+};
+
+/**  The ramp for a newly linked account. */
+export type RampUp = {
+	/**  Sends allowed in the first 24 hours after linking. */
+	firstDay: number,
+	/**  The day on which the account's full daily cap applies. */
+	fullOnDay: number,
+	/**  No send at all this long after linking. */
+	holdMinutes: number,
 };
 
 /**
@@ -555,7 +1052,30 @@ export type ResyncNeeded = {
 };
 
 /**  What a window must load again because events about it were lost. */
-export type ResyncWhat = "accounts";
+export type ResyncWhat = "accounts" | 
+/**  Campaign progress was lost: the Campaigns pages load again. */
+"campaigns";
+
+export type RetryReport = {
+	/**  Failed messages back to pending. */
+	moved: number,
+	/**  Failed messages left as they are: they may have reached WhatsApp. */
+	kept: number,
+	/**  The campaign was completed and runs again. */
+	reopened: boolean,
+	status: CampaignStatus,
+};
+
+export type Review = {
+	preview: Preview,
+	kind: ContentKind,
+	/**  The accounts that may send it (the chosen ones, else every account). */
+	senders: SenderView[],
+	/**  What those accounts may still send today (`None`: no daily cap). */
+	allowanceToday: number | null,
+	browser: BrowserInUse,
+	warnings: Warning[],
+};
 
 export type RowOutcome = 
 /**  A new contact. */
@@ -565,10 +1085,89 @@ export type RowOutcome =
 /**  Same number as an earlier row, or already a contact with nothing new. */
 "duplicate" | "rejected";
 
+/**  One target as the preview shows it. */
+export type Sample = {
+	target: string,
+	kind: TargetKind,
+	name: string | null,
+	/**  The text it would get (`None` when skipped). */
+	text: string | null,
+	/**  The skip code (`opted_out`, …) and its sentence, when skipped. */
+	skipCode: string | null,
+	skipReason: string | null,
+};
+
+export type Schedule = {
+	/**  Not before this instant (`None`: now). */
+	startAt: string | null,
+	quietHours: QuietHours | null,
+	/**  Days it may send on (local dates). */
+	days: Day[],
+	/**  IANA name, e.g. `Asia/Kolkata`. */
+	timeZone: string,
+};
+
+/**  The schedule step as typed: a start as wall time in the chosen zone. */
+export type ScheduleInput = {
+	/**  Local date and time of the start in `time_zone` (`None`: now). */
+	startLocal: string | null,
+	quietHours: QuietHours | null,
+	days: Day[],
+	/**  IANA name, e.g. `Asia/Kolkata`. */
+	timeZone: string,
+};
+
+/**  An inclusive range of seconds. */
+export type SecondsRange = {
+	min: number,
+	max: number,
+};
+
+export type SenderView = {
+	accountId: number,
+	name: string,
+	phone: string | null,
+	state: AccountState,
+	limits: Limits,
+	/**  The stored limits could not be read (the defaults are shown and used). */
+	limitsProblem: string | null,
+	allowance: Allowance,
+	/**  Sends counted in the rolling 24 hours. */
+	sentLastDay: number,
+	/**  `None` once the full cap applies (or without a ramp-up). */
+	ramp: RampStage | null,
+	/**  While a reachout timelock (error 463) holds: first messages to new contacts wait until then. */
+	restrictedUntil: string | null,
+	/**  When it may send next, or what holds it. */
+	nextSend: Decision,
+	/**  Active (or timelocked: replies only) now. */
+	usable: boolean,
+};
+
+export type SkipGroup = {
+	/**  `opted_out`, `phone_hidden`, … */
+	code: string,
+	reason: string,
+	count: number,
+};
+
 export type SkippedParticipant = {
 	groupWaId: string,
 	wid: string,
 	reason: string,
+};
+
+export type StartReport = {
+	id: number,
+	status: CampaignStatus,
+	/**  Why it is in that status. */
+	reason: string,
+	/**  Outbox rows this start wrote (0 when they were all there already). */
+	added: number,
+	/**  Targets / to send / skipped by reason. */
+	audience: AudienceCount,
+	/**  The status change this start made, if any. */
+	transition: Transition | null,
 };
 
 /**  Live progress: `done` of `total` groups recorded. */
@@ -615,6 +1214,84 @@ export type TagRule = {
 	tag: string | null,
 	enabled: boolean,
 };
+
+/**  What an outbox row is addressed to. */
+export type TargetKind = 
+/**  A person by E.164 phone. */
+"phone" | 
+/**  A person whose phone WhatsApp hides, by privacy id (`…@lid`). */
+"lid" | 
+/**  A group chat (`…@g.us`). */
+"group";
+
+/**  The text as the editor checks it while typing (nothing stored). */
+export type TemplateCheck = {
+	problems: TemplateProblem[],
+	/**  Variables and spintax of a text that compiles. */
+	shape: TemplateShape | null,
+	/**  Characters as typed (the template, before variables and spintax). */
+	chars: number,
+	/**  WhatsApp's limit on one message. */
+	maxChars: number,
+};
+
+/**  A composition error as the composer shows it: where to put the caret. */
+export type TemplateProblem = {
+	message: string,
+	fix: string,
+	position: Position | null,
+	/**  The unknown variable, if that is the problem. */
+	variable: string | null,
+	suggestion: string | null,
+};
+
+/**  What the composer shows about a template's structure. */
+export type TemplateShape = {
+	/**  Variables used, in order of first use. */
+	variables: string[],
+	spintaxGroups: number,
+	/**  Texts the spintax alone can give (saturating). */
+	spintaxVariants: number,
+};
+
+/**  Messages sent, delivered and read by the end of each bucket (running totals). */
+export type Timeline = {
+	bucketSeconds: number,
+	/**  Start of each bucket. */
+	starts: string[],
+	sent: number[],
+	delivered: number[],
+	read: number[],
+};
+
+export type Transition = {
+	from: CampaignStatus,
+	to: CampaignState,
+	reason: string,
+};
+
+export type Warning = {
+	code: WarningCode,
+	message: string,
+	/**  What to do about it. */
+	fix: string | null,
+};
+
+export type WarningCode = 
+/**  No chosen account can send now. */
+"no_sender" | 
+/**  Some targets' text cannot be made: the start would refuse. */
+"text_problems" | 
+/**  Accounts still in their ramp-up send little today. */
+"ramp_up" | 
+/**  Far more to send than today's allowance. */
+"above_allowance" | 
+/**  Many targets would get the very same text. */
+"identical_text" | 
+/**  Most people to send to are known only from groups. */
+"group_only" | 
+/**  A video, and the sessions run in Chromium. */
+"video_on_chromium";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
