@@ -80,7 +80,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # puppeteer (whatsapp-web.js's, for the tests) would download a Chrome:
+  # the tests use the system Chromium instead.
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
 
 if $want_test; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what it needs, then runs the
 # UI tests, the Rust tests on SQLite, the database tests again on PostgreSQL
-# (a throwaway cluster unless FLOCK_TEST_POSTGRES_URL is set), and the
-# end-to-end test of the real app window under Xvfb.
+# (a throwaway cluster unless FLOCK_TEST_POSTGRES_URL is set), the
+# end-to-end test of the real app window under Xvfb, and whatsapp-web.js
+# (a client written by others) against the simulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -74,3 +75,6 @@ if ! TAURI_DRIVER_URL="http://127.0.0.1:$driver_port" FLOCK_APP_BIN="$root/targe
   exit 1
 fi
 echo "screenshots: $root/e2e/artifacts/"
+
+say "whatsapp-web.js on the simulator: the library unmodified, its URL pointed at flockctl sim serve"
+FLOCKCTL="$root/target/debug/flockctl" npm run --silent test:wwebjs
