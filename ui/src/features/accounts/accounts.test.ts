@@ -132,6 +132,43 @@ describe("accounts page", () => {
     expect(backend.callsOf("addAccount")).toHaveLength(0);
   });
 
+  it("names what an active account's WhatsApp Web lacks, and shows nothing when it lacks nothing", async () => {
+    const backend = new MemoryBackend({
+      accounts: [
+        sampleAccount({
+          id: 3,
+          state: "active",
+          phone: "+919800000001",
+          capabilities: {
+            version: "2.3000.1012345678",
+            available: ["login_qr", "identity", "groups", "send_text", "acks", "inbound", "lookup"],
+            missing: [
+              {
+                capability: "send_media",
+                internals: ["WAWebPrepRawMedia"],
+                reason: "Media sending unavailable: WhatsApp Web 2.3000.1012345678 lacks WAWebPrepRawMedia",
+              },
+            ],
+          },
+        }),
+        sampleAccount({
+          id: 4,
+          state: "active",
+          phone: "+919800000002",
+          capabilities: { version: "2.3000.1012345678", available: ["send_text", "send_media"], missing: [] },
+        }),
+      ],
+    });
+    await openAccounts(backend);
+    const item = inRow(3, "account-missing-capability");
+    expect(item.dataset.capability).toBe("send_media");
+    expect(item.textContent).toContain("lacks WAWebPrepRawMedia");
+    expect(rowText(3, "account-missing-capabilities")).toContain("(2.3000.1012345678)");
+    expect(within(row(4)).queryByTestId("account-missing-capabilities")).toBeNull();
+    // Still active: a missing feature is not a broken account.
+    expect(rowText(3, "account-status")).toBe("Active");
+  });
+
   it("shows a failed account's reason and fix in plain words", async () => {
     const backend = new MemoryBackend({
       accounts: [
