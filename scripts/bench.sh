@@ -7,7 +7,10 @@
 #     SQLite next to PostgreSQL (a throwaway server unless
 #     FLOCK_BENCH_POSTGRES_URL is set);
 #   - campaigns: starting a campaign to 100,000 contacts (audience resolved,
-#     texts rendered, outbox written), SQLite next to PostgreSQL.
+#     texts rendered, outbox written), SQLite next to PostgreSQL;
+#   - sending: sends per second of one account with no limits (text, a 5 MB
+#     image) and the browser's PSS before and after;
+#   - dispatch: the dispatcher's rate next to the raw send rate, limits off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test >/dev/null
@@ -50,3 +53,11 @@ fi
 echo
 echo "== campaigns: enqueue a campaign to 100,000 contacts (target: <= 2 s per backend)"
 "$bin" bench enqueue --rows 100000 --postgres-url "$pg_url"
+
+echo
+echo "== sending: one account with no limits against the simulator (text, then a 5 MB image), browser PSS before and after"
+cargo run --release -q -p flock-wa --example send_bench -- 1000 50
+
+echo
+echo "== dispatcher overhead, limits off: the raw send rate per account next to the dispatcher's (the engine must not be the bottleneck)"
+"$bin" bench dispatch --accounts 2 --messages 200
