@@ -38,8 +38,11 @@ import type {
   Unlisten,
 } from "./api";
 import { fakeQrSvg, sampleAccount, sampleAppInfo } from "./api.fixtures";
+import { MemoryCampaigns } from "./api.memory.campaigns";
 
 export * from "./api.fixtures";
+export * from "./api.fixtures.campaigns";
+export { MemoryCampaigns } from "./api.memory.campaigns";
 
 /** Every command a test can fail (`backend.failures.addAccount = error`) and find in the call log. */
 export type BackendCommand =
@@ -148,6 +151,8 @@ export class MemoryBackend implements Backend {
   logs: LogFolder = { path: "/data/flock/logs", files: [], liveError: null };
   /** What settings.json says about desktop notifications. */
   notifications = true;
+  /** Campaigns, drafts and their canned answers (./api.memory.campaigns.ts). */
+  readonly campaigns = new MemoryCampaigns();
 
   private readonly database = new Listeners<DatabaseChanged>();
   private readonly accountEvents = new Listeners<AccountEvent>();

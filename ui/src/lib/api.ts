@@ -36,7 +36,9 @@ import {
   type LogPage,
   type LogQuery,
 } from "./bindings";
+import { tauriCampaigns, unavailableCampaigns, type CampaignsApi } from "./api.campaigns";
 
+export type { CampaignsApi } from "./api.campaigns";
 export type {
   AccountEvent,
   AccountState,
@@ -152,6 +154,9 @@ export interface Backend {
   // Settings.
   notificationsEnabled(): Promise<Result<boolean, AppError>>;
   setNotificationsEnabled(enabled: boolean): Promise<Result<boolean, AppError>>;
+
+  /** Campaigns: drafts, checks, review, start/pause/resume/cancel, reports and their events (./api.campaigns.ts). */
+  readonly campaigns: CampaignsApi;
 }
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -249,6 +254,7 @@ export function tauriBackend(): Backend {
     onLogLines: (handler) => events.logLinesAppended.listen((e) => handler(e.payload)),
     notificationsEnabled: () => typed(commands.notificationsEnabled()),
     setNotificationsEnabled: (enabled) => typed(commands.setNotificationsEnabled(enabled)),
+    campaigns: tauriCampaigns(typed),
   };
 }
 
@@ -306,6 +312,7 @@ export function unavailableBackend(
     onLogLines: () => Promise.resolve(() => {}),
     notificationsEnabled: failed,
     setNotificationsEnabled: failed,
+    campaigns: unavailableCampaigns(error.appError),
   };
 }
 
