@@ -62,6 +62,7 @@ mod m20261201_000309_add_contacts_whatsapp_checked_at;
 mod m20261201_000401_add_accounts_limits;
 mod m20261201_000402_add_accounts_reachout_until;
 mod m20261201_000403_add_groups_admins_only;
+mod m20261202_000501_add_inbound_messages_read_at;
 mod util;
 
 pub struct Migrator;
@@ -124,6 +125,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000401_add_accounts_limits::Migration),
             Box::new(m20261201_000402_add_accounts_reachout_until::Migration),
             Box::new(m20261201_000403_add_groups_admins_only::Migration),
+            Box::new(m20261202_000501_add_inbound_messages_read_at::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use specta_typescript::Typescript;
 use tauri::Wry;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::{campaign_events, campaigns, commands, contacts, events, logs, notifications};
+use crate::{campaign_events, campaigns, commands, contacts, dashboard, events, inbox, logs, notifications};
 
 /// Relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -62,6 +62,11 @@ pub fn specta_builder() -> Builder<Wry> {
             campaigns::campaign_report,
             campaigns::retry_failed_messages,
             campaigns::export_campaign_report,
+            inbox::list_inbox,
+            inbox::set_replies_read,
+            inbox::mark_inbox_read,
+            inbox::set_reply_opt_out,
+            dashboard::get_dashboard,
         ])
         .events(collect_events![
             events::DatabaseChanged,
@@ -71,6 +76,7 @@ pub fn specta_builder() -> Builder<Wry> {
             logs::LogLinesAppended,
             campaign_events::CampaignProgressed,
             campaign_events::CampaignChanged,
+            inbox::ReplyReceived,
         ])
         // Row ids are i64 in the database but stay far below 2^53.
         .dangerously_cast_bigints_to_number()

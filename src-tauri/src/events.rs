@@ -25,6 +25,8 @@ pub enum ResyncWhat {
     Accounts,
     /// Campaign progress was lost: the Campaigns pages load again.
     Campaigns,
+    /// Replies were lost: the Inbox loads again.
+    Inbox,
 }
 
 /// Events were lost on the way to the windows (the core's channel lagged

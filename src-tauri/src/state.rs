@@ -168,6 +168,7 @@ async fn start_services(
             let events = services.take_start_events().unwrap_or_else(|| services.accounts().subscribe());
             crate::events::forward_account_events(app.clone(), events);
             crate::campaign_events::forward(app, &services);
+            crate::inbox::forward(app, &services);
             tracing::info!(accounts = services.restoring(), "restoring linked accounts");
             DbSlot::Connected(services)
         }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod campaigns;
 pub mod config;
 pub mod contacts;
+pub mod dashboard;
 pub mod db;
 pub mod dispatch;
 pub mod entities;

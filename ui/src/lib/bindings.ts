@@ -101,6 +101,15 @@ export const commands = {
 	 *  in a native "save" dialog; `None` when the person cancels.
 	 */
 	exportCampaignReport: (id: number) => typedError<ExportResult | null, ErrorReport>(__TAURI_INVOKE("export_campaign_report", { id })),
+	/**  Replies newest first, filtered; with the unread count and the campaigns replies answer. */
+	listInbox: (filter: InboxFilter) => typedError<InboxPage, ErrorReport>(__TAURI_INVOKE("list_inbox", { filter })),
+	/**  Marks replies read (`read: false`: unread again); returns how many changed. */
+	setRepliesRead: (ids: number[], read: boolean) => typedError<number, ErrorReport>(__TAURI_INVOKE("set_replies_read", { ids, read })),
+	/**  Marks every unread reply the filter shows read. */
+	markInboxRead: (filter: InboxFilter) => typedError<number, ErrorReport>(__TAURI_INVOKE("mark_inbox_read", { filter })),
+	/**  Opts the person who wrote the reply out (or back in), by hand. */
+	setReplyOptOut: (id: number, optedOut: boolean, reason: string | null) => typedError<InboxItem, ErrorReport>(__TAURI_INVOKE("set_reply_opt_out", { id, optedOut, reason })),
+	getDashboard: () => typedError<Dashboard, ErrorReport>(__TAURI_INVOKE("get_dashboard")),
 };
 
 /** Events */
@@ -111,6 +120,7 @@ export const events = {
 	databaseChanged: makeEvent<DatabaseChanged, DatabaseChanged>("database-changed"),
 	groupsSyncProgress: makeEvent<GroupsSyncProgress, GroupsSyncProgress>("groups-sync-progress"),
 	logLinesAppended: makeEvent<LogLinesAppended, LogLinesAppended>("log-lines-appended"),
+	replyReceived: makeEvent<ReplyReceived, ReplyReceived>("reply-received"),
 	resyncNeeded: makeEvent<ResyncNeeded, ResyncNeeded>("resync-needed"),
 };
 
@@ -191,6 +201,19 @@ export type AccountView = {
 	 */
 	capabilities: CapabilitiesView | null,
 };
+
+/**  Something that needs a person; the UI links it to the page that fixes it. */
+export type Alert = {
+	kind: AlertKind,
+	title: string,
+	/**  Why (the account's or the campaign's stored reason). */
+	reason: string | null,
+	fix: string | null,
+	accountId: number | null,
+	campaignId: number | null,
+};
+
+export type AlertKind = "account_restricted" | "account_logged_out" | "account_failed" | "account_link_expired" | "campaign_paused";
 
 /**  Sends an account may still make (`None`: no limit of that kind). */
 export type Allowance = {
@@ -302,6 +325,12 @@ export type CampaignChanged = {
 	id: number,
 	status: CampaignStatus,
 	reason: string | null,
+};
+
+/**  A campaign replies answer, for the Inbox's filter. */
+export type CampaignChoice = {
+	id: number,
+	name: string,
 };
 
 /**  A campaign's outbox by status. */
@@ -609,6 +638,30 @@ export type CsvSource = {
 	targets: number,
 };
 
+export type Dashboard = {
+	accountsActive: number,
+	accountsTotal: number,
+	/**  Sent since local midnight. */
+	sentToday: number,
+	/**
+	 *  Today's daily caps of the accounts that can send, added up (`None`:
+	 *  one of them has no daily cap).
+	 */
+	allowanceToday: number | null,
+	/**  What those accounts may still send in their rolling day. */
+	allowanceLeft: number | null,
+	week: WeekFigures,
+	/**  Unread replies in the Inbox. */
+	unreadReplies: number,
+	/**  People opted out now. */
+	optedOutTotal: number,
+	/**  Oldest first, [`CHART_DAYS`] local days ending today. */
+	days: DayCounts[],
+	/**  Running, paused and scheduled campaigns (running first). */
+	campaigns: CampaignRow[],
+	alerts: Alert[],
+};
+
 /**  The database in use changed (switched in Settings, or failed). */
 export type DatabaseChanged = {
 	status: DatabaseStatus,
@@ -628,6 +681,17 @@ export type DatabaseInfo = {
 export type DatabaseStatus = { status: "connected"; info: DatabaseInfo } | { status: "failed"; error: ErrorReport };
 
 export type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/**  One local day's messages by their status now. */
+export type DayCounts = {
+	/**  `YYYY-MM-DD`. */
+	day: string,
+	/**  Sent, not (yet) delivered. */
+	sent: number,
+	delivered: number,
+	read: number,
+	failed: number,
+};
 
 export type Decision = 
 /**  The next send may go at this time (now, or after the random gap). */
@@ -836,6 +900,55 @@ export type InboxEntry = {
 	receivedAt: string,
 };
 
+/**  Which replies the Inbox shows. */
+export type InboxFilter = {
+	accountId?: number | null,
+	campaignId?: number | null,
+	/**  One person's replies. */
+	contactId?: number | null,
+	unreadOnly?: boolean,
+	/**  Only replies recognised as opt-out keywords. */
+	optOutsOnly?: boolean,
+	/**  How many (newest first); 0 means 100, at most [`MAX_PAGE`]. */
+	limit?: number,
+};
+
+export type InboxItem = {
+	id: number,
+	accountId: number,
+	accountName: string | null,
+	/**  The chat: the person, or the group it was written in. */
+	chatId: string,
+	groupSubject: string | null,
+	msgType: string,
+	body: string | null,
+	contactId: number | null,
+	contactName: string | null,
+	contactPhone: string | null,
+	/**  WhatsApp shows this person only by a privacy id. */
+	phoneHidden: boolean,
+	/**  The campaign the reply answers (the message it quotes, or the last one we sent them). */
+	campaignId: number | null,
+	campaignName: string | null,
+	/**  The reply itself was an opt-out keyword (STOP, …). */
+	isOptOut: boolean,
+	/**  The person is on the suppression list now. */
+	optedOut: boolean,
+	readAt: string | null,
+	sentAt: string,
+	receivedAt: string,
+};
+
+export type InboxPage = {
+	items: InboxItem[],
+	/**  More replies match than shown. */
+	more: boolean,
+	/**  Unread replies in the whole inbox (every filter off). */
+	unread: number,
+	/**  The campaigns any reply answers, newest first. */
+	campaigns: CampaignChoice[],
+};
+
 /**  One account's limits. `None` means no limit of that kind. */
 export type Limits = {
 	perMinute: number | null,
@@ -1041,6 +1154,21 @@ export type RampUp = {
 	holdMinutes: number,
 };
 
+/**  A reply was stored (an opt-out keyword already put the person on the suppression list). */
+export type ReplyReceived = ReplyRecorded;
+
+/**  A reply was stored (not a second delivery of one already stored). */
+export type ReplyRecorded = {
+	id: number,
+	accountId: number,
+	contactId: number | null,
+	/**  The outbox message it answers. */
+	replyTo: number | null,
+	/**  The reply was an opt-out keyword: the person is now on the suppression list. */
+	optedOut: boolean,
+	optedIn: boolean,
+};
+
 /**
  *  Events were lost on the way to the windows (the core's channel lagged
  *  behind a burst): every window reloads `what` instead of showing stale rows.
@@ -1054,7 +1182,9 @@ export type ResyncNeeded = {
 /**  What a window must load again because events about it were lost. */
 export type ResyncWhat = "accounts" | 
 /**  Campaign progress was lost: the Campaigns pages load again. */
-"campaigns";
+"campaigns" | 
+/**  Replies were lost: the Inbox loads again. */
+"inbox";
 
 export type RetryReport = {
 	/**  Failed messages back to pending. */
@@ -1292,6 +1422,23 @@ export type WarningCode =
 "group_only" | 
 /**  A video, and the sessions run in Chromium. */
 "video_on_chromium";
+
+/**  The last [`RATE_DAYS`] × 24 hours. */
+export type WeekFigures = {
+	/**  Messages WhatsApp accepted in the window (whatever became of them). */
+	sent: number,
+	/**  Of those, delivered (or read). */
+	delivered: number,
+	/**  Of those, read. */
+	read: number,
+	failed: number,
+	/**  `delivered / sent`; `None` when nothing was sent. */
+	deliveryRate: number | null,
+	readRate: number | null,
+	replies: number,
+	/**  People who opted out in the window (by reply or by hand). */
+	optOuts: number,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

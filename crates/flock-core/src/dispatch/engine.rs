@@ -110,6 +110,8 @@ pub(crate) struct Inner {
     pub lanes: Mutex<Vec<AccountLane>>,
     pub tasks: Mutex<Vec<JoinHandle<()>>>,
     pub progress: ProgressHub,
+    /// Replies as they are stored (the Inbox and Dashboard update from it).
+    pub replies: broadcast::Sender<crate::inbox::desk::ReplyRecorded>,
     pub wake: Notify,
 }
 
@@ -181,6 +183,7 @@ impl Engine {
                 lanes: Mutex::new(Vec::new()),
                 tasks: Mutex::new(Vec::new()),
                 progress,
+                replies: broadcast::channel(256).0,
                 wake: Notify::new(),
             }),
         }
@@ -197,6 +200,11 @@ impl Engine {
     /// Progress events of every campaign.
     pub fn progress(&self) -> broadcast::Receiver<CampaignProgress> {
         self.inner.progress.subscribe()
+    }
+
+    /// Every reply stored from now on (not a second delivery of one).
+    pub fn replies(&self) -> broadcast::Receiver<crate::inbox::desk::ReplyRecorded> {
+        self.inner.replies.subscribe()
     }
 
     /// Sends and lookups in flight in this process.
@@ -288,7 +296,18 @@ impl Engine {
             GatewayEvent::Ack { account_id, id, ack } => super::acks::on_ack(&self.inner, account_id, &id, ack).await,
             GatewayEvent::Inbound { account_id, message } => {
                 let now = self.inner.clock.now();
-                crate::inbox::record::record(self.inner.db.conn(), account_id, &message, keywords, now).await?;
+                let r = crate::inbox::record::record(self.inner.db.conn(), account_id, &message, keywords, now).await?;
+                if let Some(id) = r.id {
+                    // No receiver (no window, flockctl) is fine.
+                    let _ = self.inner.replies.send(crate::inbox::desk::ReplyRecorded {
+                        id,
+                        account_id,
+                        contact_id: r.contact_id,
+                        reply_to: r.reply_to,
+                        opted_out: r.opted_out,
+                        opted_in: r.opted_in,
+                    });
+                }
                 self.wake();
                 Ok(())
             }

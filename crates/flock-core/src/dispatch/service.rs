@@ -58,6 +58,11 @@ impl Dispatcher {
         self.engine.progress()
     }
 
+    /// Replies as the dispatcher stores them.
+    pub fn replies(&self) -> broadcast::Receiver<crate::inbox::desk::ReplyRecorded> {
+        self.engine.replies()
+    }
+
     /// Stops claiming, waits (up to the grace) for sends in flight.
     pub async fn stop(self) {
         let _ = self.stop.send(true);

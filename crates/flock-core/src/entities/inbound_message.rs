@@ -24,6 +24,8 @@ pub struct Model {
     pub is_opt_out: bool,
     pub sent_at: Timestamp,
     pub received_at: Timestamp,
+    /// When someone opened it in the Inbox (null: unread).
+    pub read_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,8 +4,10 @@
 //! over its text: an opt-out opts the contact out at once (the dispatcher
 //! checks opt-outs when it claims, so messages queued before the STOP are
 //! skipped in every campaign); an opt-in clears it. [`list::list`] is the
-//! inbox as `flockctl inbox list` shows it.
+//! inbox as `flockctl inbox list` shows it; [`desk`] is the Inbox screen's
+//! (read state, opting out from a reply, the live [`desk::ReplyRecorded`]).
 
+pub mod desk;
 pub mod keywords;
 pub mod list;
 pub mod record;
