@@ -72,10 +72,6 @@ impl PhoneNormalizer {
     }
 }
 
-/// `"+919876543210"` → `"919876543210@c.us"`, the WhatsApp id of a phone number.
-pub fn e164_to_wid(e164: &str) -> String {
-    format!("{}@c.us", e164.trim_start_matches('+'))
-}
 
 #[cfg(test)]
 mod tests {
@@ -107,10 +103,5 @@ mod tests {
         // Found by the property tests: 16 digits, more than E.164 allows.
         let de = PhoneNormalizer::new("DE").unwrap();
         assert!(matches!(de.to_e164("40000000000000"), Err(PhoneError::Invalid { .. })));
-    }
-
-    #[test]
-    fn wid_of_a_number() {
-        assert_eq!(e164_to_wid("+919876543210"), "919876543210@c.us");
     }
 }

@@ -15,7 +15,7 @@ use super::merge::{link_person, merge_hidden_into};
 use super::snapshot::{AccountGroupsSnapshot, GroupSnapshot, MemberId};
 use super::SyncError;
 use crate::entities::{account, account_group, contact, group, group_member, Timestamp};
-use crate::phone::e164_to_wid;
+use flock_wa::WaId;
 use crate::repo::tags::{ensure_tags, OrgField, fill_contacts, inserted, link_contacts, link_groups, TagRule, ID_CHUNK};
 use crate::repo::contacts::{add_source, ContactSource};
 use crate::repo::suppressions::{refresh_models, suppressed_keys};
@@ -91,7 +91,8 @@ pub async fn apply_snapshot_with_progress(
         .one(db)
         .await?
         .ok_or(SyncError::AccountNotFound(account_id))?;
-    let own_wid = account.phone.as_deref().map(e164_to_wid);
+    // The account's own WhatsApp id (flock-wa spells it), to leave itself out of the members.
+    let own_wid = account.phone.as_deref().and_then(|p| WaId::from_e164(p).ok()).map(|w| w.to_string());
 
     // One entry per group id; a group listed twice keeps its last listing.
     let mut order: Vec<&str> = Vec::new();

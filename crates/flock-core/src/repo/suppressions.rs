@@ -18,6 +18,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use flock_wa::WaId;
+
 use super::tags::ID_CHUNK;
 use super::RepoError;
 use crate::entities::{contact, suppression, suppression_event, Timestamp};
@@ -112,18 +114,11 @@ pub fn person_keys(phone: Option<&str>, wa_id: Option<&str>) -> Vec<PersonKey> {
     if let Some(p) = phone.map(str::trim).filter(|p| !p.is_empty()) {
         push(p.to_string(), KeyKind::Phone);
     }
-    if let Some(w) = wa_id.map(str::trim).filter(|w| !w.is_empty()) {
-        if let Some(id) = w.strip_suffix("@lid") {
-            let id = id.split(':').next().unwrap_or_default();
-            if !id.is_empty() {
-                push(format!("{id}@lid"), KeyKind::Lid);
-            }
-        } else if let Some(user) = w.strip_suffix("@c.us").or_else(|| w.strip_suffix("@s.whatsapp.net")) {
-            let digits = user.split(':').next().unwrap_or_default();
-            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-                push(format!("+{digits}"), KeyKind::Phone);
-            }
-        }
+    // flock-wa reads the id (device suffixes, @s.whatsapp.net); the core only keys it.
+    match wa_id.map(WaId::parse) {
+        Some(Ok(id @ WaId::Lid(_))) => push(id.to_string(), KeyKind::Lid),
+        Some(Ok(id @ WaId::User(_))) => push(id.e164().unwrap_or_default(), KeyKind::Phone),
+        _ => {}
     }
     keys
 }

@@ -15,6 +15,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use flock_wa::WaId;
+
 use super::col;
 use crate::dispatch::outbox::SkipReason;
 use crate::dispatch::DispatchError;
@@ -125,9 +127,10 @@ impl Facts {
 
 /// The chat id WhatsApp gives a person key (`+91…` → `91…@c.us`).
 pub fn chat_id_of(key: &str) -> String {
-    match key.strip_prefix('+') {
-        Some(digits) => format!("{digits}@c.us"),
-        None => key.to_string(),
+    match WaId::from_e164(key) {
+        Ok(chat) => chat.to_string(),
+        // Already a chat id (`…@lid`, `…@g.us`).
+        Err(_) => key.to_string(),
     }
 }
 
