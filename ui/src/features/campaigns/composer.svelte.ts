@@ -149,17 +149,24 @@ export class Composer {
     }
   }
 
-  /** Saves the step on screen and moves to `to` (forward only when the step has no problem). */
-  async goTo(to: StepId): Promise<boolean> {
+  /**
+   * Saves the step on screen (a draft keeps whatever was typed, problems and all),
+   * then moves to `to`. Forward only when the step has no problem: those are
+   * returned (empty: moved, or the save failed and `saveError` says why).
+   */
+  async goTo(to: StepId): Promise<string[]> {
     const from = this.step;
-    if (from === to) return true;
+    if (from === to) return [];
+    // The check and the count answer for what is on screen now, not for a moment ago.
+    if (from === "message") await this.checkNow();
+    if (!(await this.saveStep(from))) return [];
     const forward = STEPS.findIndex((s) => s.id === to) > STEPS.findIndex((s) => s.id === from);
-    if (forward && this.problems(from).length > 0) return false;
-    if (!(await this.saveStep(from))) return false;
+    const problems = forward ? this.problems(from) : [];
+    if (problems.length) return problems;
     this.step = to;
     if (to === "review") void this.loadReview();
     if (to === "accounts") void this.loadSenders();
-    return true;
+    return [];
   }
 
   // ---- message ---------------------------------------------------------------------------
