@@ -14,7 +14,7 @@ import { createSession, deleteSession, waitFor } from "./webdriver.mjs";
 const DRIVER_URL = process.env.TAURI_DRIVER_URL || "http://127.0.0.1:4444";
 const APP_BIN = process.env.FLOCK_APP_BIN;
 const EXPECT_BACKEND = process.env.FLOCK_E2E_EXPECT_BACKEND || "SQLite";
-const NAV_LABELS = ["Dashboard", "Accounts", "Groups", "Contacts", "Campaigns", "Settings", "Logs"];
+const NAV_LABELS = ["Dashboard", "Accounts", "Groups", "Contacts", "Campaigns", "Inbox", "Settings", "Logs"];
 
 test("the app starts, shows the whole navigation, and Settings shows the database", { timeout: 240_000 }, async (t) => {
   assert.ok(APP_BIN, "FLOCK_APP_BIN is not set: set it to the absolute path of the built Flock binary");

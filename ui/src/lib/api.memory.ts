@@ -39,10 +39,13 @@ import type {
 } from "./api";
 import { fakeQrSvg, sampleAccount, sampleAppInfo } from "./api.fixtures";
 import { MemoryCampaigns } from "./api.memory.campaigns";
+import { MemoryDashboard, MemoryInbox } from "./api.memory.inbox";
 
 export * from "./api.fixtures";
 export * from "./api.fixtures.campaigns";
 export { MemoryCampaigns } from "./api.memory.campaigns";
+export * from "./api.fixtures.inbox";
+export { MemoryDashboard, MemoryInbox } from "./api.memory.inbox";
 
 /** Every command a test can fail (`backend.failures.addAccount = error`) and find in the call log. */
 export type BackendCommand =
@@ -153,6 +156,10 @@ export class MemoryBackend implements Backend {
   notifications = true;
   /** Campaigns, drafts and their canned answers (./api.memory.campaigns.ts). */
   readonly campaigns = new MemoryCampaigns();
+  /** Replies and the reply event (./api.memory.inbox.ts). */
+  readonly inbox = new MemoryInbox();
+  /** What the Dashboard shows (`dashboard.data`). */
+  readonly dashboard = new MemoryDashboard();
 
   private readonly database = new Listeners<DatabaseChanged>();
   private readonly accountEvents = new Listeners<AccountEvent>();

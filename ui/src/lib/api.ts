@@ -37,8 +37,10 @@ import {
   type LogQuery,
 } from "./bindings";
 import { tauriCampaigns, unavailableCampaigns, type CampaignsApi } from "./api.campaigns";
+import { tauriDashboard, tauriInbox, unavailableDashboard, unavailableInbox, type DashboardApi, type InboxApi } from "./api.inbox";
 
 export type { CampaignsApi } from "./api.campaigns";
+export type { DashboardApi, InboxApi } from "./api.inbox";
 export type {
   AccountEvent,
   AccountState,
@@ -157,6 +159,9 @@ export interface Backend {
 
   /** Campaigns: drafts, checks, review, start/pause/resume/cancel, reports and their events (./api.campaigns.ts). */
   readonly campaigns: CampaignsApi;
+  /** Replies: read state, opt-out from a reply, the live reply event (./api.inbox.ts). */
+  readonly inbox: InboxApi;
+  readonly dashboard: DashboardApi;
 }
 
 const ERROR_KINDS: readonly ErrorKind[] = [
@@ -255,6 +260,8 @@ export function tauriBackend(): Backend {
     notificationsEnabled: () => typed(commands.notificationsEnabled()),
     setNotificationsEnabled: (enabled) => typed(commands.setNotificationsEnabled(enabled)),
     campaigns: tauriCampaigns(typed),
+    inbox: tauriInbox(typed),
+    dashboard: tauriDashboard(typed),
   };
 }
 
@@ -313,6 +320,8 @@ export function unavailableBackend(
     notificationsEnabled: failed,
     setNotificationsEnabled: failed,
     campaigns: unavailableCampaigns(error.appError),
+    inbox: unavailableInbox(error.appError),
+    dashboard: unavailableDashboard(error.appError),
   };
 }
 

@@ -5,6 +5,7 @@ export const PAGES = [
   { id: "groups", label: "Groups" },
   { id: "contacts", label: "Contacts" },
   { id: "campaigns", label: "Campaigns" },
+  { id: "inbox", label: "Inbox" },
   { id: "settings", label: "Settings" },
   { id: "logs", label: "Logs" },
 ] as const;

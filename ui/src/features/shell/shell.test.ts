@@ -5,10 +5,10 @@ import { MemoryBackend } from "../../lib/api.memory";
 import { PAGES } from "../../lib/pages";
 import { currentPage, nav, renderApp, text } from "../../test/render";
 
-const LABELS = ["Dashboard", "Accounts", "Groups", "Contacts", "Campaigns", "Settings", "Logs"];
+const LABELS = ["Dashboard", "Accounts", "Groups", "Contacts", "Campaigns", "Inbox", "Settings", "Logs"];
 
 describe("app shell", () => {
-  it("shows the Flock header and all seven nav items in order", async () => {
+  it("shows the Flock header and all eight nav items in order", async () => {
     await renderApp();
     expect(screen.getByRole("banner").textContent).toContain("Flock");
     const items = [...document.querySelectorAll<HTMLElement>("nav [data-nav]")];
