@@ -64,6 +64,18 @@ describe("campaigns list", () => {
     expect(backend.campaigns.listenerCount).toBe(2);
   });
 
+  it("reads the list again when the core lost campaign events", async () => {
+    const backend = new MemoryBackend();
+    backend.campaigns.rows = [sampleCampaignRow({ id: 1, name: "Diwali offer", status: "running" })];
+    await openAt("#/campaigns", backend);
+    await waitFor(() => screen.getByTestId("campaign-row"));
+    backend.campaigns.rows[0].status = "completed";
+    backend.emitResyncNeeded({ what: "accounts", missed: 3 });
+    backend.emitResyncNeeded({ what: "campaigns", missed: 3 });
+    await waitFor(() => expect(row(1).dataset.status).toBe("completed"));
+    expect(backend.campaigns.callsOf("list")).toHaveLength(2);
+  });
+
   it("creates a draft with New campaign and opens the composer on it", async () => {
     const backend = new MemoryBackend();
     await openAt("#/campaigns", backend);
@@ -168,6 +180,57 @@ describe("composer", () => {
     expect(saves(backend).at(-1)?.audience?.filters?.[0]?.tag).toBe("volunteer");
   });
 
+  it("previews a CSV, imports it with the audience save once, then keeps it; its columns become variables", async () => {
+    const backend = composerBackend();
+    backend.campaigns.drafts.get(5)!.campaign.text = "Ward {{ ward_no }}";
+    backend.campaigns.answers.chooseCsvFile = "/home/ana/wards.csv";
+    backend.campaigns.answers.previewCsvFile = {
+      hasHeaders: true,
+      headers: ["Phone", "Name", "Ward No."],
+      mapping: { phone: "Phone", name: "Name", region: null, state: null, district: null, segment: null, tags: null },
+      sample: [["+919800000021", "Asha", "12"]],
+    };
+    // The core imports the file on that save: the draft then has the CSV and its variable.
+    const save = backend.campaigns.saveDraft.bind(backend.campaigns);
+    backend.campaigns.saveDraft = (id, update) => {
+      if (update.audience?.csv.kind === "file") {
+        const d = backend.campaigns.drafts.get(id)!;
+        d.campaign.audience.csv = { fileName: "wards.csv", headers: ["Phone", "Name", "Ward No."], targets: 1 };
+        d.variables = [...d.variables, "ward_no"];
+      }
+      return save(id, update);
+    };
+    backend.campaigns.answers.audienceCount = sampleAudience({ targets: 1, toSend: 1, people: 1 });
+    await openAt("#/campaigns/5/edit", backend);
+    await waitFor(() => screen.getByTestId("composer-text"));
+    await fireEvent.click(screen.getByTestId("composer-step-audience"));
+    await waitFor(() => screen.getByTestId("audience-csv-choose"));
+    await fireEvent.click(screen.getByTestId("audience-csv-choose"));
+    await waitFor(() => screen.getByTestId("audience-csv-preview"));
+    expect(text("audience-csv-preview")).toContain("Phone column: Phone");
+    await fireEvent.click(screen.getByTestId("audience-csv-use"));
+    await waitFor(() => expect(text("audience-csv")).toContain("wards.csv"));
+    const csvSaves = saves(backend).filter((u) => u.audience);
+    expect(csvSaves.map((u) => u.audience!.csv.kind)).toEqual(["file"]);
+    expect(csvSaves[0].audience!.csv).toEqual({ kind: "file", input: { path: "/home/ana/wards.csv", defaultCountry: "IN", mapping: expect.objectContaining({ phone: "Phone" }) } });
+    await waitFor(() => expect(text("audience-count")).toContain("1 target: 1 to send"));
+
+    await fireEvent.click(screen.getByTestId("composer-step-message"));
+    await waitFor(() => expect(screen.getAllByTestId("variable-chip").map((c) => c.dataset.variable)).toContain("ward_no"));
+    expect(saves(backend).filter((u) => u.audience).map((u) => u.audience!.csv.kind)).toEqual(["file", "keep"]);
+    expect(backend.campaigns.callsOf("checkText").at(-1)).toEqual(["Ward {{ ward_no }}", ["Phone", "Name", "Ward No."]]);
+  });
+
+  it("sends a campaign that has started to its report instead of composing it", async () => {
+    const backend = composerBackend();
+    backend.campaigns.setStatus(5, "running", "started", { silent: true });
+    await openAt("#/campaigns/5/edit", backend);
+    await waitFor(() => screen.getByTestId("composer-not-draft"));
+    await fireEvent.click(screen.getByTestId("composer-open-report"));
+    await waitFor(() => screen.getByTestId("campaign-report"));
+    expect(window.location.hash).toBe("#/campaigns/5");
+  });
+
   it("shows the review's samples, ETA and warnings, then starts and opens the live report", async () => {
     const backend = composerBackend();
     const d = backend.campaigns.drafts.get(5)!;
@@ -252,6 +315,10 @@ describe("campaign report", () => {
     expect(screen.queryByTestId("report-confirm")).toBeNull();
 
     await fireEvent.click(screen.getByTestId("report-pause"));
+    await fireEvent.keyDown(screen.getByTestId("report-confirm"), { key: "Escape" });
+    expect(screen.queryByTestId("report-confirm")).toBeNull();
+    await fireEvent.click(screen.getByTestId("report-pause"));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("report-confirm-yes")));
     await fireEvent.click(screen.getByTestId("report-confirm-yes"));
     await waitFor(() => expect(text("report-status")).toBe("Paused"));
     expect(backend.campaigns.callsOf("pause")).toEqual([[9]]);
