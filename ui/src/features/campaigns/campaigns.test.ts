@@ -133,6 +133,17 @@ describe("composer", () => {
     expect(saves(backend).at(-1)).toEqual({ name: "Kharif seeds", message: { text: "{Hi|Hello} {{ first_name }}", media: { kind: "none" }, link: null } });
   });
 
+  it("stays on a step whose save the core refused, saying why", async () => {
+    const backend = composerBackend();
+    backend.campaigns.drafts.get(5)!.campaign.text = "Hello";
+    backend.campaigns.failures.saveDraft = { kind: "invalid_input", message: "The link is not a web address", fix: "Start it with https://" };
+    await openAt("#/campaigns/5/edit", backend);
+    await waitFor(() => screen.getByTestId("composer-text"));
+    await fireEvent.click(screen.getByTestId("composer-next"));
+    await waitFor(() => expect(text("composer-save-error")).toContain("The link is not a web address"));
+    expect(screen.getByTestId("composer").dataset.step).toBe("message");
+  });
+
   it("checks an attachment at once and shows its thumbnail", async () => {
     const backend = composerBackend();
     backend.campaigns.answers.chooseMediaFile = "/home/ana/poster.png";

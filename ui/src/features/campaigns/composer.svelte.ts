@@ -152,17 +152,19 @@ export class Composer {
   /**
    * Saves the step on screen (a draft keeps whatever was typed, problems and all),
    * then moves to `to`. Forward only when the step has no problem: those are
-   * returned (empty: moved, or the save failed and `saveError` says why).
+   * returned (empty: moved, or the save was refused and `saveError` says why).
    */
   async goTo(to: StepId): Promise<string[]> {
     const from = this.step;
     if (from === to) return [];
     // The check and the count answer for what is on screen now, not for a moment ago.
     if (from === "message") await this.checkNow();
-    if (!(await this.saveStep(from))) return [];
     const forward = STEPS.findIndex((s) => s.id === to) > STEPS.findIndex((s) => s.id === from);
+    // A refused save (`saveError` says why) keeps the step going forward; going back, the
+    // form keeps what was typed until that step is left again.
+    const saved = await this.saveStep(from);
     const problems = forward ? this.problems(from) : [];
-    if (problems.length) return problems;
+    if (forward && (!saved || problems.length)) return problems;
     this.step = to;
     if (to === "review") void this.loadReview();
     if (to === "accounts") void this.loadSenders();
