@@ -15,6 +15,10 @@ pub struct LaunchOptions {
     /// use it to play the phone through the simulator's control API.
     #[arg(long, value_name = "PORT", requires = "demo")]
     pub demo_port: Option<u16>,
+    /// Fill the demo (three linked accounts, groups synced) even with
+    /// `--demo-port`: a test that plays the phone itself starts empty.
+    #[arg(long, requires = "demo")]
+    pub demo_full: bool,
     /// Data folder (default: the OS app-data folder).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -35,6 +39,12 @@ impl LaunchOptions {
         } else {
             root
         }
+    }
+
+    /// Whether the demo starts full (`demo::start`): `scripts/run.sh --demo`
+    /// does; the end-to-end tests that link their own accounts do not.
+    pub fn demo_fill(&self) -> bool {
+        self.demo && (self.demo_port.is_none() || self.demo_full)
     }
 
     /// The name a running instance is known by (Linux: its D-Bus name), one
@@ -59,8 +69,27 @@ impl LaunchOptions {
             }
             Err(e) => {
                 eprintln!("warning: ignoring the command line: {e}");
-                Self { demo: false, demo_port: None, data_dir: None, database_url: None }
+                Self { demo: false, demo_port: None, demo_full: false, data_dir: None, database_url: None }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::LaunchOptions;
+
+    fn fill(args: &[&str]) -> bool {
+        LaunchOptions::try_parse_from(std::iter::once("flock").chain(args.iter().copied())).unwrap().demo_fill()
+    }
+
+    #[test]
+    fn the_demo_starts_full_unless_a_test_plays_the_phone() {
+        assert!(fill(&["--demo"]));
+        assert!(!fill(&[]));
+        assert!(!fill(&["--demo", "--demo-port", "7000"]), "the e2e tests link their own accounts");
+        assert!(fill(&["--demo", "--demo-port", "7000", "--demo-full"]));
     }
 }

@@ -8,6 +8,7 @@ mod campaigns;
 mod commands;
 mod contacts;
 mod dashboard;
+mod demo;
 mod events;
 mod inbox;
 mod launch;
@@ -46,6 +47,9 @@ pub fn run() {
             let state = tauri::async_runtime::block_on(state::AppState::start(app.handle(), &options))?;
             app.manage(state);
             logs::start(app.handle());
+            if options.demo_fill() {
+                demo::start(app.handle());
+            }
             Ok(())
         })
         .build(tauri::generate_context!("tauri.conf.json"));

@@ -58,7 +58,15 @@ impl AppState {
                 return Ok(Self { paths, demo: None, lock: None, db: RwLock::new(slot), _log_guard: log_guard });
             }
         };
-        let demo = if options.demo { Some(start_demo(options.demo_port.unwrap_or(0)).await?) } else { None };
+        let demo = match options.demo {
+            true => {
+                let sim = start_demo(options.demo_port.unwrap_or(0)).await?;
+                // Before the accounts restore: the logins their profiles keep are known again.
+                crate::demo::restore_devices(&sim, &paths);
+                Some(sim)
+            }
+            false => None,
+        };
         let slot = match open(options.database_url.as_deref(), &paths).await {
             Ok(db) => start_services(app, Some(&lock), db, &paths, demo.as_ref()).await,
             Err(report) => {

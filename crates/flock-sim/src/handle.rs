@@ -1,5 +1,9 @@
 //! Starting the simulator and driving it from Rust.
 
+mod devices;
+
+pub use devices::LinkedDevice;
+
 use std::net::SocketAddr;
 
 use tokio::sync::oneshot;

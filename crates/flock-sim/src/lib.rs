@@ -20,5 +20,5 @@ mod world;
 pub use api::*;
 pub use config::{AutoAck, ConfigPatch, SimConfig, UploadLimits};
 pub use error::{ErrorBody, ErrorDetail, SimError, SimResult};
-pub use handle::{SimHandle, Simulator};
+pub use handle::{LinkedDevice, SimHandle, Simulator};
 pub use scenario::{demo_scenario, load_scenario, Scenario};
