@@ -4,3 +4,4 @@
 mod accounts;
 mod db;
 mod dispatch;
+mod props;
