@@ -102,6 +102,13 @@ pub struct SimConfig {
     pub no_lid_until_queried: bool,
     /// Media uploads never answer (the 2026 upload hang), to test deadlines.
     pub upload_hang: bool,
+    /// A page's send reaches the server this long after the page sent it
+    /// (the network's latency): the server records and answers it only
+    /// then. A socket closed meanwhile loses it on the wire (the page still
+    /// has it in its outbox); a phone gone offline meanwhile refuses it, so
+    /// the page queues it again. 0: at once. Lets a test land a fault
+    /// while a send is in flight.
+    pub send_latency_ms: u64,
     /// Upload limits per type.
     pub upload_limits_mb: UploadLimits,
     /// Messages per chat that the page loads into `Msg` and `chat.msgs`
@@ -130,6 +137,7 @@ impl Default for SimConfig {
             not_on_whatsapp: Vec::new(),
             no_lid_until_queried: true,
             upload_hang: false,
+            send_latency_ms: 0,
             upload_limits_mb: UploadLimits::default(),
             loaded_msgs_per_chat: 1,
         }
@@ -173,6 +181,7 @@ impl SimConfig {
             not_on_whatsapp,
             no_lid_until_queried,
             upload_hang,
+            send_latency_ms,
             upload_limits_mb,
             loaded_msgs_per_chat
         );
@@ -216,6 +225,8 @@ pub struct ConfigPatch {
     pub no_lid_until_queried: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_hang: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_latency_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_limits_mb: Option<UploadLimits>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

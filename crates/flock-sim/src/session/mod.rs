@@ -88,6 +88,7 @@ struct Actor {
     token: Option<String>,
     fresh: bool,
     sync_progress: u32,
+    wire: mpsc::UnboundedSender<(u64, OutMsg)>,
 }
 
 /// Runs one page session until its socket closes.
@@ -96,6 +97,8 @@ pub(crate) async fn run(shared: SharedRef, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<String>();
     let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<SessionCmd>();
+    // Sends on the wire (`send_latency_ms`): they arrive here after the delay.
+    let (wire_tx, mut wire_rx) = mpsc::unbounded_channel::<(u64, OutMsg)>();
     let writer = tokio::spawn(async move {
         while let Some(frame) = out_rx.recv().await {
             if sink.send(Message::Text(frame.into())).await.is_err() {
@@ -132,6 +135,7 @@ pub(crate) async fn run(shared: SharedRef, socket: WebSocket) {
         token: None,
         fresh: false,
         sync_progress: 0,
+        wire: wire_tx,
     };
     loop {
         let deadline = actor.phase.deadline();
@@ -149,6 +153,10 @@ pub(crate) async fn run(shared: SharedRef, socket: WebSocket) {
                     break;
                 }
                 actor.on_cmd(cmd)
+            }
+            Some((rid, msg)) = wire_rx.recv() => {
+                let res = actor.accept_send(msg);
+                actor.reply(rid, res);
             }
             _ = sleep_until_opt(deadline) => actor.on_timer(),
         }
@@ -283,8 +291,19 @@ impl Actor {
                 self.reply(rid, res);
             }
             FromPage::Send { rid, msg } => {
-                let res = self.accept_send(msg);
-                self.reply(rid, res);
+                let latency = self.shared.lock().config.send_latency_ms;
+                if latency == 0 {
+                    let res = self.accept_send(msg);
+                    self.reply(rid, res);
+                } else {
+                    // Judged when it arrives, in the phase of that moment;
+                    // lost with the socket if the page goes first.
+                    let wire = self.wire.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(latency)).await;
+                        let _ = wire.send((rid, msg));
+                    });
+                }
             }
             FromPage::QueryExists { rid, wid } => {
                 let res = self.query_exists(&wid);

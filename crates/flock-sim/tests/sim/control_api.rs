@@ -125,7 +125,8 @@ async fn control_api_speaks_json_with_clear_errors() -> Result<()> {
     );
     let r = http.post(format!("{base}/_sim/config")).json(&json!({
         "default_export_modules": ["*"], "rename_modules": {"WAWebSendMsgChatAction": "WAWebSendMsgChatActionV2"},
-        "no_lid_until_queried": false, "upload_hang": true, "upload_limits_mb": {"video": 64}, "loaded_msgs_per_chat": 20})).send().await?;
+        "no_lid_until_queried": false, "upload_hang": true, "upload_limits_mb": {"video": 64}, "loaded_msgs_per_chat": 20,
+        "send_latency_ms": 250})).send().await?;
     let c: Value = r.json().await?;
     ensure!(
         c["default_export_modules"] == json!(["*"])
@@ -133,6 +134,7 @@ async fn control_api_speaks_json_with_clear_errors() -> Result<()> {
         "{c}"
     );
     ensure!(c["no_lid_until_queried"] == false && c["upload_hang"] == true && c["loaded_msgs_per_chat"] == 20, "{c}");
+    ensure!(c["send_latency_ms"] == 250, "{c}");
     ensure!(c["upload_limits_mb"] == json!({"image": 16, "video": 64, "audio": 16, "document": 2048}), "{c}");
     let r = http.post(format!("{base}/_sim/config")).json(&json!({"bogus": 1})).send().await?;
     ensure!(r.status() == 400);

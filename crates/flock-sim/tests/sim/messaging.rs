@@ -180,3 +180,33 @@ async fn conflict_takeover_and_ban() -> Result<()> {
     sim.shutdown().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_send_on_the_wire_when_the_phone_goes_offline_is_refused_queued_and_goes_once_when_back() -> Result<()> {
+    let sim = sim_with(|c| c.send_latency_ms = 2_000).await?;
+    sim.add_phone(RAVI, "Ravi").await?;
+    let profile = tempfile::tempdir()?;
+    let browser = TestBrowser::launch(profile.path()).await?;
+    let page = login(&sim, &browser, RAVI).await?;
+    install_helpers(&page).await?;
+    js(&page, "await window.__t.exists('919845000001@c.us'); window.__p = window.__t.send('919845000001@c.us', 'On the wire'); return true;").await?;
+    // On the wire: the server has not got it yet.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    ensure!(sim.ledger().await.is_empty(), "not yet at the server");
+    sim.phone_event(RAVI, PhoneEvent::Offline).await?;
+    wait_state(&page, "TIMEOUT").await?;
+    // It arrives while offline: refused, nothing recorded; the page keeps it.
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    ensure!(sim.ledger().await.is_empty(), "nothing reaches WhatsApp while offline: {:?}", sim.ledger().await);
+    let ack = js(&page, "return window.require('WAWebCollections').Msg.getModelsArray().filter(m => m.body === 'On the wire').map(m => m.ack);").await?;
+    ensure!(ack == json!([0]), "at the clock while offline: {ack}");
+    sim.phone_event(RAVI, PhoneEvent::Online).await?;
+    let sent = js(&page, "return await window.__p;").await?;
+    ensure!(sent["res"]["messageSendResult"] == "OK" && sent["ack"] == 1, "{sent}");
+    let ledger = sim.ledger().await;
+    ensure!(ledger.len() == 1 && ledger[0].accepted && ledger[0].submissions == 1, "once: {ledger:?}");
+    page.close().await.ok();
+    browser.close().await?;
+    sim.shutdown().await?;
+    Ok(())
+}
