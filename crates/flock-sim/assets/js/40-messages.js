@@ -84,7 +84,9 @@
     return idb.entries(idb.OUTBOX).then(function (rows) {
       rows.forEach(function (row) {
         var key = row[0];
-        if (localDb.byKey.has(key)) { idb.del(idb.OUTBOX, key); return; }
+        // A lookup may have loaded it before the sync; the sync set its ack.
+        var known = Msg.get(key);
+        if (localDb.byKey.has(key) || (known && known.ack > 0)) { idb.del(idb.OUTBOX, key); return; }
         var attrs = msgFromServer(row[1], false);
         var m = Msg.get(key) || addMsg(attrs, true);
         if (outQueue.some(function (it) { return it.msg === m; })) return;
@@ -149,20 +151,23 @@
 
   // ------------------------------------------------------------- lookups
   // `Msg.getMessagesById([serialized, ...])` → `{messages}`: from `Msg`, else
-  // loaded from the local database into `Msg` (isNewMsg false).
+  // loaded from the local database into `Msg` (isNewMsg false). A message
+  // stored before the server took it is in that database too (WhatsApp
+  // Web's message table holds it at the clock), also before the sync has
+  // put it back into the chat: read from the outbox store then.
   Msg.getMessagesById = function (ids) {
-    return Promise.resolve().then(function () {
-      var messages = [];
-      (ids || []).forEach(function (id) {
-        var k = keyOf(id);
-        var m = Msg.get(k);
-        if (!m) {
-          var row = localDb.byKey.get(k);
-          if (row) m = Msg.add(Object.assign({}, row, { isNewMsg: false }));
-        }
-        if (m) messages.push(m);
-      });
-      return { messages: messages };
+    return Promise.all((ids || []).map(function (id) {
+      var k = keyOf(id);
+      var m = Msg.get(k);
+      if (m) return m;
+      var row = localDb.byKey.get(k);
+      if (row) return Msg.add(Object.assign({}, row, { isNewMsg: false }));
+      return idb.get(idb.OUTBOX, k).then(function (j) {
+        // Into `Msg` only: the outbox resume still sends it (it is not the server's).
+        return j ? (Msg.get(k) || Msg.add(msgFromServer(j, false))) : null;
+      }, function () { return null; });
+    })).then(function (found) {
+      return { messages: found.filter(Boolean) };
     });
   };
 

@@ -78,7 +78,8 @@ async fn messages_are_found_again_after_a_browser_kill_and_restore() -> Result<(
 
 #[tokio::test]
 async fn a_message_stored_before_the_server_took_it_goes_out_once_after_a_restore() -> Result<()> {
-    let sim = sim_with(|_| {}).await?;
+    // Room to look it up after the restart, before the page connects.
+    let sim = sim_with(|c| c.pairing_ms = 4_000).await?;
     sim.add_phone(RAVI, "Ravi").await?;
     let profile = tempfile::tempdir()?;
     let browser = TestBrowser::launch(profile.path()).await?;
@@ -105,6 +106,15 @@ async fn a_message_stored_before_the_server_took_it_goes_out_once_after_a_restor
 
     let browser = TestBrowser::launch(profile.path()).await?;
     let page = browser.open(&sim.base_url()).await?;
+    wait_booted(&page).await?;
+    // Before the sync the local database already has it, at the clock (a
+    // lookup that missed it would make a sender send it again).
+    let early = js(
+        &page,
+        &format!("const r = await window.require('WAWebCollections').Msg.getMessagesById(['{key}']); return [window.require('WAWebSocketModel').Socket.state, r.messages.map(m => m.ack)];"),
+    )
+    .await?;
+    ensure!(early[0] != "CONNECTED" && early[1] == json!([0]), "found before the sync: {early}");
     wait_synced(&page).await?;
     let e = wait_for("the stored message goes out", LONG, || async { sim.ledger_entry(&key).await }).await?;
     ensure!(e.accepted && e.submissions == 1 && e.text.as_deref() == Some("sent while offline"), "{e:?}");
