@@ -3,4 +3,5 @@
 
 mod campaign;
 mod crash;
+mod faults;
 mod support;

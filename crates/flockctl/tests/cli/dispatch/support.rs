@@ -205,3 +205,141 @@ pub fn browser_pids(data_dir: &std::path::Path) -> Vec<u32> {
     }
     pids
 }
+
+// ---- fault tests (faults.rs) ----
+
+/// Sends as fast as the session allows: no caps, no gap, no pause, no ramp-up.
+pub async fn limits_off(desk: &Desk) {
+    for (id, _) in &desk.team {
+        let id = id.to_string();
+        let mut args = vec!["accounts", "limits", id.as_str()];
+        args.extend_from_slice(&["--per-minute", "off", "--per-hour", "off", "--per-day", "off", "--gap", "0", "--pause-every", "off", "--ramp-up", "off"]);
+        desk.json(&args).await;
+    }
+}
+
+/// Creates and starts a text campaign to these numbers; its id.
+pub async fn start_text_campaign(desk: &Desk, name: &str, people: &[String]) -> i64 {
+    let mut args = vec!["campaigns", "create", "--name", name, "--text", "Vanakkam {{ first_name | default(\"friend\") }}"];
+    for x in people {
+        args.extend(["--contact", x.as_str()]);
+    }
+    let id = desk.json(&args).await["id"].as_i64().unwrap();
+    desk.json(&["campaigns", "start", &id.to_string()]).await;
+    id
+}
+
+/// Accounts in a transitional state whose deadline passed more than
+/// `grace` ago (the worker acts on a deadline at once; the grace covers
+/// the write and a slow machine).
+pub async fn past_deadline(desk: &Desk, grace: chrono::Duration) -> Vec<Value> {
+    let now = chrono::Utc::now();
+    let list = desk.json(&["accounts", "list"]).await;
+    list.as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| matches!(a["state"].as_str(), Some("waiting_for_scan" | "syncing" | "reconnecting")))
+        .filter(|a| match a["deadline"].as_str().and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()) {
+            Some(d) => d.with_timezone(&chrono::Utc) + grace < now,
+            // A transitional state always has a deadline.
+            None => true,
+        })
+        .collect()
+}
+
+/// Polls `campaigns show` until `done` holds, checking on every round that
+/// no account sits in a transitional state past its deadline; the panic
+/// names `what` did not happen in time.
+pub async fn poll_show(desk: &Desk, campaign: i64, within: Duration, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let end = tokio::time::Instant::now() + within;
+    loop {
+        let v = desk.show(campaign).await;
+        if done(&v) {
+            return v;
+        }
+        let stuck = past_deadline(desk, chrono::Duration::seconds(5)).await;
+        assert!(stuck.is_empty(), "while waiting for {what}: accounts past their deadline: {stuck:?}");
+        assert!(tokio::time::Instant::now() < end, "timed out after {within:?} waiting for {what}: {v}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Waits until at least `n` messages reached WhatsApp; names `what` on timeout.
+pub async fn wait_accepted(desk: &Desk, n: usize, within: Duration, what: &str) {
+    let end = tokio::time::Instant::now() + within;
+    loop {
+        let got = desk.accepted().await.len();
+        if got >= n {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < end, "timed out after {within:?} waiting for {what}: {got} of {n} accepted");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// One outbox row of `campaigns report --csv`: target, status, account, attempts, reason.
+#[derive(Debug, Clone)]
+pub struct ReportRow {
+    pub target: String,
+    pub status: String,
+    pub account: String,
+    pub attempts: String,
+    pub reason: String,
+}
+
+pub async fn report_rows(desk: &Desk, campaign: i64) -> Vec<ReportRow> {
+    let out = desk.run(&["campaigns", "report", &campaign.to_string(), "--csv"]).await;
+    assert!(out.status.success(), "campaigns report: {}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            // target,kind,name,status,account,attempts,sent,delivered,read,failed,reason:
+            // the reason (last) may hold commas; the test's names hold none.
+            let f: Vec<&str> = l.splitn(11, ',').collect();
+            let cell = |i: usize| f.get(i).map(|s| s.trim_matches('"').to_string()).unwrap_or_default();
+            ReportRow { target: cell(0), status: cell(3), account: cell(4), attempts: cell(5), reason: cell(10) }
+        })
+        .collect()
+}
+
+/// The judge of a fault test: every target reached WhatsApp exactly once
+/// (its row sent, delivered or read), or it did not and its row failed
+/// with a reason; no target twice, every id submitted once; nothing else
+/// sent. `parked`: rows that may stay `sending` (their account's session
+/// gone); each is at most once in the ledger. Returns the rows.
+pub async fn assert_each_once_or_failed(desk: &Desk, campaign: i64, people: &[String], parked: &[String]) -> Vec<ReportRow> {
+    let ledger = desk.accepted().await;
+    let per = per_target(&ledger);
+    let twice: Vec<_> = per.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "sent twice: {twice:?}");
+    let resubmitted: Vec<_> = desk.sim.ledger().await.into_iter().filter(|e| e.submissions != 1).map(|e| (e.id, e.submissions)).collect();
+    assert!(resubmitted.is_empty(), "ids submitted more than once: {resubmitted:?}");
+    let strangers: Vec<_> = per.keys().filter(|t| !people.contains(t)).collect();
+    assert!(strangers.is_empty(), "sent to someone not in the campaign: {strangers:?}");
+    let rows = report_rows(desk, campaign).await;
+    assert_eq!(rows.len(), people.len(), "one row per target");
+    for r in &rows {
+        let sent = per.get(&r.target).copied().unwrap_or(0);
+        match r.status.as_str() {
+            "sent" | "delivered" | "read" => assert_eq!(sent, 1, "{} is {} but in the ledger {sent} times", r.target, r.status),
+            "failed" => {
+                assert_eq!(sent, 0, "{} failed but reached WhatsApp", r.target);
+                assert!(!r.reason.is_empty(), "{} failed without a reason", r.target);
+            }
+            "sending" if parked.contains(&r.target) => assert!(sent <= 1),
+            other => panic!("{} left {other} (account {}, reason {:?})", r.target, r.account, r.reason),
+        }
+    }
+    rows
+}
+
+/// SIGKILLs the browser running on the data folder's profiles; the pids killed.
+pub fn kill_browser(data_dir: &std::path::Path) -> Vec<u32> {
+    let pids = browser_pids(data_dir);
+    for pid in &pids {
+        let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    pids
+}
