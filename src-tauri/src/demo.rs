@@ -8,7 +8,7 @@
 //! folder (`demo-devices.json`) whenever an account becomes active, and given
 //! back to the simulator before the accounts restore. A demo phone with no
 //! account, or whose account is logged out, new or expired, is linked again
-//! by a simulated scan. Only `scripts/run.sh --demo` (no `--demo-port`, or
+//! by a simulated scan; then the demo campaigns (`demo_campaigns`). Only `scripts/run.sh --demo` (no `--demo-port`, or
 //! `--demo-full`) fills it: the end-to-end tests link their own accounts.
 
 use std::path::{Path, PathBuf};
@@ -79,7 +79,15 @@ pub fn start(app: &AppHandle<Wry>) {
                 }
             }
         }
-        keep_saving(sim, events, &file).await;
+        let saver = keep_saving(sim, events, &file);
+        let campaigns = async {
+            if let Ok(db) = state.db().await {
+                if let Err(e) = crate::demo_campaigns::seed(&db, &state.paths, sim).await {
+                    tracing::warn!(error = %e, "demo: the demo campaigns were not made");
+                }
+            }
+        };
+        tokio::join!(saver, campaigns);
     });
 }
 

@@ -9,6 +9,7 @@ mod commands;
 mod contacts;
 mod dashboard;
 mod demo;
+mod demo_campaigns;
 mod events;
 mod inbox;
 mod launch;
