@@ -8,8 +8,9 @@
 //! folder (`demo-devices.json`) whenever an account becomes active, and given
 //! back to the simulator before the accounts restore. A demo phone with no
 //! account, or whose account is logged out, new or expired, is linked again
-//! by a simulated scan; then the demo campaigns (`demo_campaigns`). Only `scripts/run.sh --demo` (no `--demo-port`, or
-//! `--demo-full`) fills it: the end-to-end tests link their own accounts.
+//! by a simulated scan; then the demo campaigns (`demo_campaigns`). Only
+//! `scripts/run.sh --demo` (no `--demo-port`, or `--demo-full`) fills it:
+//! the end-to-end tests link their own accounts.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
