@@ -73,9 +73,14 @@ async fn send(inner: &Inner, job: Job) -> Result<(), DispatchError> {
     results::event(db, c.id, "sending", None, Some(format!("claimed for account {account} as {id}")), now).await?;
     inner.progress.mark(c.campaign_id);
     hold(Stage::AfterClaim, c.id).await;
+    // The person's privacy id, when WhatsApp took a message to their number on their @lid chat.
+    let mut lid_chat = None;
     let outcome = match content::request(id.clone(), &c.target_key, c.kind, c.rendered_text.as_deref(), &job.campaign) {
         Ok(req) => {
             let result = inner.gateway.send(account, &req).await;
+            if let (Ok(a), TargetKind::Phone) = (&result, c.kind) {
+                lid_chat = a.chat.is_lid().then(|| a.chat.to_string());
+            }
             hold(Stage::AfterSend, c.id).await;
             let mut outcome = outcome::classify(&result, job.sender_is_admin);
             // WhatsApp's time has whole seconds; the pacing counts from the
@@ -92,7 +97,34 @@ async fn send(inner: &Inner, job: Job) -> Result<(), DispatchError> {
         claims::set_admins_only(db, group).await?;
     }
     let row = MessageRow { status: MessageStatus::Sending, attempts: c.attempts };
-    finish(inner, c.id, c.campaign_id, account, id.as_str(), row, &MessageEvent::SendResult { outcome }).await
+    finish(inner, c.id, c.campaign_id, account, id.as_str(), row, &MessageEvent::SendResult { outcome }).await?;
+    if let Some(lid) = lid_chat {
+        // After the result is stored: a failure here must not cost the send its record.
+        if let Err(e) = learn_lid(db, &c.target_key, &lid, inner.clock.now()).await {
+            tracing::warn!(account, row = c.id, "the privacy id of a sent-to number was not stored: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// Links the phone `key` with the `@lid` chat its message went to, in one transaction.
+async fn learn_lid(
+    db: &sea_orm::DatabaseConnection,
+    key: &str,
+    lid: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DispatchError> {
+    use sea_orm::TransactionTrait;
+    let txn = db
+        .begin_with_options(sea_orm::TransactionOptions {
+            // A read-then-write transaction on SQLite: a writer from the start (see inbox::record).
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    crate::groups::learn_lid(&txn, key, lid, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn skip(inner: &Inner, c: &claims::Candidate, reason: SkipReason) -> Result<(), DispatchError> {

@@ -114,6 +114,33 @@ pub(crate) async fn merge_hidden_into(
     Ok(contact::Entity::find_by_id(merged.id).one(db).await?.unwrap_or(merged))
 }
 
+/// A message to `phone` was accepted on the privacy-id chat `lid` (WhatsApp
+/// Web opens the `@lid` chat of a number once it knows it, and the person's
+/// replies come from there): they are one person. The phone's contact gets
+/// the lid (a "phone hidden" contact holding it is merged into it) and the
+/// two keys are linked, so a reply from the `@lid` chat, a STOP above all,
+/// reaches this person's row and the suppression list. A lid already held
+/// by a contact with another phone is left there (only the keys are linked).
+/// Call it inside a transaction.
+pub(crate) async fn learn_lid(db: &impl ConnectionTrait, phone: &str, lid: &str, at: Timestamp) -> Result<(), RepoError> {
+    let known = contact::Entity::find().filter(contact::Column::Phone.eq(phone)).one(db).await?;
+    let holder = contact::Entity::find().filter(contact::Column::Lid.eq(lid)).one(db).await?;
+    match (known, holder) {
+        (Some(k), Some(h)) if h.id != k.id && h.phone.is_none() && k.lid.is_none() => {
+            merge_hidden_into(db, h, k, lid, at).await?;
+            return Ok(());
+        }
+        (Some(k), None) if k.lid.is_none() => {
+            let mut row: contact::ActiveModel = k.into();
+            row.lid = Set(Some(lid.to_string()));
+            row.updated_at = Set(at);
+            row.update(db).await?;
+        }
+        _ => {}
+    }
+    link_person(db, phone, lid, at).await
+}
+
 fn min_some(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),

@@ -4,6 +4,7 @@
 //! members, and every member as a contact.
 
 mod merge;
+pub(crate) use merge::learn_lid;
 pub mod snapshot;
 mod sync;
 mod sync_accounts;

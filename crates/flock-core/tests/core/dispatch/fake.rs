@@ -53,6 +53,8 @@ struct State {
     pub restricted: Vec<(i64, Option<DateTime<Utc>>)>,
     pub lifted: Vec<i64>,
     admins_only: HashMap<String, HashSet<i64>>,
+    /// Numbers (`…@c.us`) whose chat WhatsApp Web opens as their `@lid` one.
+    lid_chats: HashMap<String, String>,
 }
 
 pub struct FakeGateway {
@@ -96,6 +98,12 @@ impl FakeGateway {
 
     pub fn not_on_whatsapp(&self, phone_wa_id: &str) {
         self.s().not_on_whatsapp.insert(phone_wa_id.to_string());
+    }
+
+    /// Sends to this number are accepted on the person's `@lid` chat (as
+    /// WhatsApp Web does once it knows the privacy id).
+    pub fn lid_chat(&self, phone_wa_id: &str, lid: &str) {
+        self.s().lid_chats.insert(phone_wa_id.to_string(), lid.to_string());
     }
 
     /// Only these accounts may send to the group.
@@ -182,7 +190,11 @@ impl FakeGateway {
             }
             None => {
                 s.ledger.push(sent);
-                Ok(Accepted { id: req.id.clone(), key: format!("true_{target}_{}", req.id), chat: req.target.clone(), at: now })
+                let chat = match s.lid_chats.get(&target) {
+                    Some(lid) => WaId::parse(lid).expect("a lid chat id"),
+                    None => req.target.clone(),
+                };
+                Ok(Accepted { id: req.id.clone(), key: format!("true_{chat}_{}", req.id), chat, at: now })
             }
         }
     }

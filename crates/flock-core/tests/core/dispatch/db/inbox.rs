@@ -72,6 +72,42 @@ async fn a_stop_reply_opts_the_person_out_and_their_queued_messages_are_skipped_
     assert_eq!((listed[0].campaign_id, listed[0].contact_phone.as_deref(), listed[0].is_opt_out), (Some(first), Some(p.as_str()), true));
 }
 
+/// WhatsApp Web sends to a number on the person's `@lid` chat once it knows
+/// it, and their answer comes from that chat, without their number. A STOP
+/// from there must still opt out the person we messaged by phone (found by
+/// the e2e test: the reply made a new "phone hidden" contact instead, and the
+/// number stayed reachable).
+#[tokio::test]
+async fn a_stop_from_the_lid_chat_a_message_went_to_opts_out_the_number_it_was_sent_to() {
+    let w = World::new(1).await;
+    let a = w.accounts[0];
+    let matcher = KeywordMatcher::new(&Default::default());
+    let p = phone(1);
+    let lid = "204000000000001@lid";
+    w.gw.lid_chat(&wa(&p), lid);
+    let first = w.campaign("first", None, &[]).await;
+    let sent = w.person(first, &p).await;
+    w.run().await;
+    assert_eq!(w.message(sent).await.status, "sent");
+    let person = contact::Entity::find().filter(contact::Column::Phone.eq(p.as_str())).one(w.db.conn()).await.unwrap().unwrap();
+    assert_eq!(person.lid.as_deref(), Some(lid), "the accepted chat taught us the person's privacy id");
+    let second = w.campaign("second", None, &[]).await;
+    let queued = w.person(second, &p).await;
+
+    let stop = InboundMessage { chat: WaId::parse(lid).unwrap(), ..reply(&p, "STOP", None, w.now()) };
+    w.engine.on_event(GatewayEvent::Inbound { account_id: a, message: stop }, &matcher).await.unwrap();
+    let stored = inbound_message::Entity::find().one(w.db.conn()).await.unwrap().unwrap();
+    assert_eq!(stored.contact_id, Some(person.id), "the reply is the messaged person's, not a new contact");
+    assert_eq!(stored.reply_to_message_id, Some(sent), "linked to the campaign message it answers");
+    assert!(suppressions::is_suppressed(w.db.conn(), Some(&p), None).await.unwrap(), "the number is opted out");
+    assert_eq!(contact::Entity::find().all(w.db.conn()).await.unwrap().len(), 1, "no lid-only contact was made");
+
+    w.run().await;
+    let m = w.message(queued).await;
+    assert_eq!((m.status.as_str(), m.skip_reason.as_deref()), ("skipped", Some("opted_out")), "{m:?}");
+    assert_eq!(w.gw.ledger().len(), 1, "nothing more reached them");
+}
+
 #[tokio::test]
 async fn a_reply_without_a_quote_answers_the_latest_message_our_account_sent_and_a_new_person_becomes_a_contact() {
     let w = World::new(1).await;
