@@ -107,6 +107,16 @@ test("Accounts: add an account, scan its live QR from the simulated phone, and s
     const before = await session.execute(PAGE_IDENTITY);
     assert.equal(before.marker, marker);
 
+    // This WhatsApp Web lacks its media module: the account must still turn
+    // active, and the row must name what is missing (issue 9, capabilities).
+    const configured = await fetch(`${sim}/_sim/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ omit_modules: ["WAWebPrepRawMedia"] }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    assert.ok(configured.ok, `POST ${sim}/_sim/config answered ${configured.status}: ${await configured.text()}`);
+
     await session.click('css:[data-testid="add-account"]');
     await session.type('css:[data-testid="account-name-input"]', name);
     await session.click('css:[data-testid="add-account-submit"]');
@@ -184,8 +194,16 @@ test("Accounts: add an account, scan its live QR from the simulated phone, and s
     const after = await session.execute(PAGE_IDENTITY);
     assert.deepEqual(after, before, "the page was not reloaded: same navigation entries, marker still set");
 
+    const missing = `${row} [data-testid="account-missing-capability"][data-capability="send_media"]`;
+    await waitFor(async () => (await session.findAll(missing)).length === 1, {
+      timeout: 30_000,
+      what: "the row to name the missing media sending",
+    });
+    assert.match(await session.text(`css:${missing}`), /lacks WAWebPrepRawMedia/);
+    assert.equal(await session.attribute(`css:${row}`, "data-state"), "active", "a missing feature is not a broken account");
+
     const activePng = await saveWindowScreenshot(session, `${ARTIFACTS}accounts-active.png`);
-    t.diagnostic(`screenshot: ${activePng}`);
+    t.diagnostic(`screenshot (active, media sending named as missing): ${activePng}`);
 
     // Remove it (after confirming): the app closes the account's browser, and the row goes, live.
     await removeAccount(session, row);
