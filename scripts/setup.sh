@@ -17,7 +17,8 @@ want_test=false
 runtime_pkgs=(libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev build-essential
   pkg-config file chromium chromium-headless-shell)
-test_pkgs=(xvfb xauth webkit2gtk-driver postgresql python3 imagemagick)
+# x11-utils: xwininfo, for the installer test's window check.
+test_pkgs=(xvfb xauth webkit2gtk-driver postgresql python3 imagemagick x11-utils)
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 

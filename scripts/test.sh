@@ -2,8 +2,9 @@
 # The whole test suite, as CI runs it: installs what it needs, then runs the
 # UI tests, the Rust tests on SQLite, the database tests again on PostgreSQL
 # (a throwaway cluster unless FLOCK_TEST_POSTGRES_URL is set), the
-# end-to-end test of the real app window under Xvfb, and whatsapp-web.js
-# (a client written by others) against the simulator.
+# end-to-end test of the real app window under Xvfb, whatsapp-web.js (a
+# client written by others) against the simulator, and the installer (the
+# .deb installed with dpkg and its app started).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -78,3 +79,6 @@ echo "screenshots: $root/e2e/artifacts/"
 
 say "whatsapp-web.js on the simulator: the library unmodified, its URL pointed at flockctl sim serve"
 FLOCKCTL="$root/target/debug/flockctl" npm run --silent test:wwebjs
+
+say "Installer: the .deb built, installed with dpkg -i, the installed app started in demo mode under Xvfb"
+scripts/install-test.sh
