@@ -204,6 +204,7 @@ async fn a_phone_logged_out_mid_campaign_parks_its_sending_row_and_the_other_acc
     let parked: Vec<String> = rows.iter().filter(|r| r.status == "sending").map(|r| r.target.clone()).collect();
     for r in rows.iter().filter(|r| r.status == "sending") {
         assert!(r.account.contains(gone_phone), "only the logged-out account's row may stay sending: {r:?}");
+        eprintln!("parked: {r:?}");
     }
     assert!(parked.len() <= 1, "one send at a time per account: {parked:?}");
     assert_each_once_or_failed(&desk, c, &people, &parked).await;
