@@ -1,6 +1,6 @@
 //! Typed commands: each a few lines over the core, errors as `ErrorReport`.
 
-use flock_core::accounts::{AccountView, LinkMethod};
+use flock_core::accounts::{bridge_override, AccountView, BridgeOverride, LinkMethod};
 use flock_core::db::DatabaseInfo;
 use flock_core::error::Report;
 use flock_core::settings::SettingsStore;
@@ -22,6 +22,8 @@ pub struct AppInfo {
     pub database: DatabaseStatus,
     /// What is wrong in settings.json now (a bad value names its key); empty when all is well.
     pub settings_problems: Vec<ErrorReport>,
+    /// A `bridge.js` in the data folder runs inside every account's WhatsApp Web instead of the built-in one.
+    pub bridge_override: Option<BridgeOverride>,
 }
 
 #[tauri::command]
@@ -34,6 +36,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorReport
         demo: state.demo.is_some(),
         database: state.database_status().await,
         settings_problems: SettingsStore::for_paths(&state.paths).problems().iter().map(Report::report).collect(),
+        bridge_override: bridge_override(state.paths.root()),
     })
 }
 

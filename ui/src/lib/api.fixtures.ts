@@ -40,6 +40,7 @@ export function sampleAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {
     demo: false,
     database: { status: "connected", info: SQLITE_INFO },
     settingsProblems: [],
+    bridgeOverride: null,
     ...overrides,
   };
 }

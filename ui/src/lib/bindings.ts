@@ -233,6 +233,8 @@ export type AppInfo = {
 	database: DatabaseStatus,
 	/**  What is wrong in settings.json now (a bad value names its key); empty when all is well. */
 	settingsProblems: ErrorReport[],
+	/**  A `bridge.js` in the data folder runs inside every account's WhatsApp Web instead of the built-in one. */
+	bridgeOverride: BridgeOverride | null,
 };
 
 /**
@@ -290,6 +292,14 @@ export type BlockReason =
 { kind: "ramp_up"; day: number; cap: number } | 
 /**  The pause after a run of sends. */
 { kind: "pause" };
+
+/**  The override in use, as the Accounts page shows it. */
+export type BridgeOverride = {
+	path: string,
+	/**  Lowercase hex of the file's bytes. */
+	sha256: string,
+	bytes: number,
+};
 
 /**  The browser the accounts' sessions run in, as far as it matters here. */
 export type BrowserInUse = 

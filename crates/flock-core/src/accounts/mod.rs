@@ -2,6 +2,7 @@
 //! (`lifecycle`), and the service that runs one session per account
 //! (`AccountManager`), persists every transition and publishes live views.
 
+mod bridge_override;
 mod error;
 pub mod lifecycle;
 mod manager;
@@ -14,6 +15,7 @@ mod settings;
 mod state;
 mod view;
 
+pub use bridge_override::{bridge_override, BridgeOverride};
 pub use error::{phone_digits, AccountError};
 pub use lifecycle::{ConflictPolicy, LinkKind, Timeouts};
 pub use manager::{AccountManager, Diagnostics, LinkMethod};

@@ -132,6 +132,20 @@ describe("accounts page", () => {
     expect(backend.callsOf("addAccount")).toHaveLength(0);
   });
 
+  it("says when a bridge.js from the data folder replaces the built-in one, with its sha256", async () => {
+    const sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    await openAccounts(
+      new MemoryBackend({ appInfo: { bridgeOverride: { path: "/data/flock/bridge.js", sha256, bytes: 3 } } }),
+    );
+    expect(text("accounts-bridge-override")).toContain("/data/flock/bridge.js");
+    expect(text("accounts-bridge-sha256")).toBe(sha256);
+  });
+
+  it("shows no bridge note with the built-in bridge", async () => {
+    await openAccounts(new MemoryBackend());
+    expect(screen.queryByTestId("accounts-bridge-override")).toBeNull();
+  });
+
   it("names what an active account's WhatsApp Web lacks, and shows nothing when it lacks nothing", async () => {
     const backend = new MemoryBackend({
       accounts: [
