@@ -43,7 +43,8 @@ export function chartConfig(options: ChartOptions, resolve: ColorResolver): Char
           borderColor: color,
           backgroundColor: kind === "bar" ? color : `${color}33`,
           borderWidth: kind === "bar" ? 0 : sparkline ? 1.5 : 2,
-          pointRadius: kind === "line" ? 0 : undefined,
+          // A line of one point draws nothing: show the point itself (a campaign done within a minute).
+          pointRadius: kind === "line" ? (labels.length === 1 ? 4 : 0) : undefined,
           fill: kind === "line" && sparkline,
           tension: 0.25,
           ...(stacked ? { stack: "all" } : {}),

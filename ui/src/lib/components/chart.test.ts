@@ -69,6 +69,13 @@ describe("chart config", () => {
     expect(config.options?.plugins?.legend?.display).toBe(true);
   });
 
+  it("shows the points of a line that has only one (nothing would be drawn), and none otherwise", () => {
+    const one = chartConfig({ kind: "line", labels: ["06:43"], series: [{ label: "Read", values: [3], color: "--ok" }] }, resolve);
+    const two = chartConfig({ kind: "line", labels: ["06:43", "06:44"], series: [{ label: "Read", values: [3, 4], color: "--ok" }] }, resolve);
+    expect((one.data.datasets[0] as { pointRadius?: number }).pointRadius).toBeGreaterThan(0);
+    expect((two.data.datasets[0] as { pointRadius?: number }).pointRadius).toBe(0);
+  });
+
   it("draws a sparkline without axes, legend or tooltip, and without motion when asked", () => {
     const config = chartConfig(
       { kind: "line", labels: ["a", "b"], series: [{ label: "Lines", values: [1, 4], color: "--accent" }], sparkline: true, reducedMotion: true },
