@@ -19,7 +19,7 @@ import { createSession, deleteSession, waitFor } from "./webdriver.mjs";
 
 const DRIVER_URL = process.env.TAURI_DRIVER_URL || "http://127.0.0.1:4444";
 const APP_BIN = process.env.FLOCK_APP_BIN;
-const PAGES = ["dashboard", "accounts", "groups", "contacts", "settings", "logs"];
+const PAGES = ["dashboard", "accounts", "groups", "contacts", "campaigns", "inbox", "settings", "logs"];
 const SIZES = [
   { width: 1280, height: 800 },
   { width: 1024, height: 700 },
