@@ -113,7 +113,9 @@ pub(crate) async fn page(
     limit: u64,
     total: u64,
 ) -> Result<Vec<contact::Model>, RepoError> {
-    if filter.is_nothing() || limit == 0 {
+    // Nothing matches: no page to read. (Asked anyway, SQLite, lacking row
+    // estimates, walks the sort's whole index looking for the first match.)
+    if filter.is_nothing() || limit == 0 || total == 0 {
         return Ok(Vec::new());
     }
     let keyed = match (after, sort) {
