@@ -7,22 +7,8 @@ use flock_core::dispatch::GatewayEvent;
 use flock_core::inbox::desk::{self, InboxFilter};
 use flock_core::inbox::KeywordMatcher;
 use flock_core::repo::suppressions;
-use flock_wa::{InboundMessage, MessageId, WaId};
 
-use crate::dispatch::support::{phone, wa, World};
-
-fn reply(from: &str, text: &str, quoted: Option<&str>, at: chrono::DateTime<chrono::Utc>) -> InboundMessage {
-    InboundMessage {
-        id: MessageId::new(),
-        key: "k".into(),
-        chat: WaId::parse(&wa(from)).unwrap(),
-        author: None,
-        kind: "chat".into(),
-        text: Some(text.into()),
-        at,
-        quoted_id: quoted.map(|q| MessageId::parse(q).unwrap()),
-    }
-}
+use crate::dispatch::support::{phone, reply, World};
 
 #[tokio::test]
 async fn replies_list_newest_first_with_their_campaign_and_read_state_filters_and_opt_outs() {

@@ -190,3 +190,18 @@ pub fn phone(n: usize) -> String {
 pub fn wa(phone: &str) -> String {
     format!("{}@c.us", phone.trim_start_matches('+'))
 }
+
+/// A one-to-one text from `from` (a phone), quoting our message `quoted`.
+pub fn reply(from: &str, text: &str, quoted: Option<&str>, at: DateTime<Utc>) -> flock_wa::InboundMessage {
+    use flock_wa::{InboundMessage, MessageId, WaId};
+    InboundMessage {
+        id: MessageId::new(),
+        key: "k".into(),
+        chat: WaId::parse(&wa(from)).unwrap(),
+        author: None,
+        kind: "chat".into(),
+        text: Some(text.into()),
+        at,
+        quoted_id: quoted.map(|q| MessageId::parse(q).unwrap()),
+    }
+}

@@ -9,20 +9,7 @@ use flock_core::repo::suppressions;
 use flock_wa::{InboundMessage, MessageId, WaId};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::super::support::{phone, wa, World};
-
-fn reply(from: &str, text: &str, quoted: Option<&str>, at: chrono::DateTime<chrono::Utc>) -> InboundMessage {
-    InboundMessage {
-        id: MessageId::new(),
-        key: "k".into(),
-        chat: WaId::parse(&wa(from)).unwrap(),
-        author: None,
-        kind: "chat".into(),
-        text: Some(text.into()),
-        at,
-        quoted_id: quoted.map(|q| MessageId::parse(q).unwrap()),
-    }
-}
+use super::super::support::{phone, reply, wa, World};
 
 #[tokio::test]
 async fn a_stop_reply_opts_the_person_out_and_their_queued_messages_are_skipped_in_every_campaign() {
