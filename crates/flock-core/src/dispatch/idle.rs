@@ -15,8 +15,9 @@
 //!    row the claim would skip (opted out, not on
 //!    WhatsApp, unreachable group) also counts: skipping it is work;
 //! 4. no account is reconnecting (its session is coming back; bounded by
-//!    the account's reconnect deadline) and no ended timelock awaits its
-//!    lift;
+//!    the account's reconnect deadline), no ended timelock awaits its
+//!    lift, and no timelock of an account not running here ends within
+//!    the horizon (the lift restores it);
 //! 5. no campaign is about to move by itself: a scheduled one whose start
 //!    came, a running one with nothing left (to complete), a paused one
 //!    whose accounts can send again (to resume).
@@ -65,6 +66,13 @@ impl Engine {
         let locks = account_store::reachout_locks(db).await?;
         if let Some((id, _)) = locks.iter().find(|(_, until)| **until <= now) {
             return IdleReport::busy(format!("account {id}'s timelock ended: to be lifted"));
+        }
+        // A timelocked account whose session does not run here (Flock
+        // restarted during the lock: a restricted account is not restored)
+        // has no lane to count; its lift within the horizon brings it back.
+        let runs = |id: i64| sessions.iter().any(|s| s.account_id == id && s.running);
+        if let Some((id, until)) = locks.iter().find(|(id, until)| **until <= horizon && !runs(**id)) {
+            return IdleReport::busy(format!("account {id}'s timelock ends at {until}: it comes back then"));
         }
         if let Some(s) = sessions.iter().find(|s| s.state == crate::accounts::AccountState::Reconnecting) {
             return IdleReport::busy(format!("account {} is reconnecting", s.account_id));

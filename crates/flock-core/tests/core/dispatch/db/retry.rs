@@ -145,3 +145,24 @@ async fn a_campaign_no_account_can_send_for_pauses_with_the_reason_and_resumes_b
 }
 
 use sea_orm::EntityTrait;
+
+/// Flock restarted during a 463: the restricted account is not restored, so
+/// it has no session and no lane. Its lock ending soon is still work for
+/// `run --until-idle` (the lift brings it back); one ending tomorrow is not.
+/// (Seen in CI: the run went idle a second before the lock ended and the
+/// follow-up campaign was never sent.)
+#[tokio::test]
+async fn a_timelock_ending_soon_on_an_account_not_running_here_keeps_the_run_busy() {
+    let w = World::new(1).await;
+    let a = w.accounts[0];
+    w.gw.set_session(a, AccountState::Restricted, false);
+    let c = w.campaign("after a restart", None, &[a]).await;
+    w.person(c, &phone(1)).await;
+    account_store::set_reachout_until(w.db.conn(), a, Some(w.now() + Duration::seconds(5))).await.unwrap();
+    let report = w.engine.idle_report().await.unwrap();
+    assert!(!report.idle, "{report:?}");
+    assert!(report.work.as_deref().is_some_and(|s| s.contains("timelock")), "{report:?}");
+    account_store::set_reachout_until(w.db.conn(), a, Some(w.now() + Duration::hours(20))).await.unwrap();
+    let report = w.engine.idle_report().await.unwrap();
+    assert!(report.idle, "a lock ending tomorrow is waiting, not work: {report:?}");
+}
