@@ -64,6 +64,7 @@ pub async fn run(cli: &Cli, paths: &DataPaths, args: &RunArgs) -> Result<(), Err
     let restoring = services.restoring();
     let mut events = services.take_start_events().unwrap_or_else(|| services.accounts().subscribe());
     let mut campaigns = services.dispatcher().map(|d| d.progress());
+    let mut health = services.dispatcher().map(|d| d.health());
     if cli.json {
         print_json(&json!({"event": "started", "restoring": restoring, "pid": std::process::id(), "groupsResyncMinutes": resync_minutes}));
     } else {
@@ -104,6 +105,18 @@ pub async fn run(cli: &Cli, paths: &DataPaths, args: &RunArgs) -> Result<(), Err
                     }
                 }
                 None => campaigns = None,
+            },
+            h = next_health(&mut health) => match h {
+                Some(h) => {
+                    if cli.json {
+                        print_json(&json!({"event": "dispatcher", "databaseError": h.database_error, "unrecordedEvents": h.unrecorded_events}));
+                    } else if let Some(e) = &h.database_error {
+                        println!("[{:>6.1}s] {e}", started.elapsed().as_secs_f64());
+                    } else {
+                        println!("[{:>6.1}s] the database answers; {} ack(s) and replies still to record", started.elapsed().as_secs_f64(), h.unrecorded_events);
+                    }
+                }
+                None => health = None,
             },
             _ = check.tick(), if args.until_idle => {
                 let settled = restored.len() >= restoring
@@ -150,6 +163,16 @@ async fn next_progress(
             Err(broadcast::error::RecvError::Closed) => return None,
         }
     }
+}
+
+/// The dispatcher's health when it changes; `None` once it stopped.
+async fn next_health(
+    rx: &mut Option<tokio::sync::watch::Receiver<flock_core::dispatch::DispatcherHealth>>,
+) -> Option<flock_core::dispatch::DispatcherHealth> {
+    let Some(rx) = rx else { return std::future::pending().await };
+    rx.changed().await.ok()?;
+    let h = rx.borrow_and_update().clone();
+    Some(h)
 }
 
 async fn sleep_until_opt(at: Option<tokio::time::Instant>) {

@@ -45,3 +45,12 @@ impl Report for DispatchError {
         }
     }
 }
+
+impl DispatchError {
+    /// The database did not take the read or write (unreachable, restarted,
+    /// locked, full): the same work may succeed later. Everything else is a
+    /// fact about the data that a retry does not change.
+    pub fn is_database(&self) -> bool {
+        matches!(self, DispatchError::Db(_) | DispatchError::Repo(RepoError::Db(_)))
+    }
+}

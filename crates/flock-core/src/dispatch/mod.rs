@@ -37,6 +37,7 @@
 pub mod acks;
 pub mod adapter;
 mod assign;
+pub mod backlog;
 pub mod clock;
 pub mod content;
 pub mod engine;
@@ -71,4 +72,4 @@ pub use outbox::{Ack, MessageEvent, MessageStatus, MessageStep, SkipReason};
 pub use pace::{allowance, most_allowance, next_send_at, Allowance, BlockReason, Decision};
 pub use progress::CampaignProgress;
 pub use retry::{RetryPolicy, SendOutcome};
-pub use service::{Dispatcher, DispatcherOptions};
+pub use service::{Dispatcher, DispatcherHealth, DispatcherOptions};

@@ -13,8 +13,8 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+use super::backlog::{describe, Backlog};
 use super::engine::Engine;
-use super::gateway::GatewayEvent;
 use super::progress::CampaignProgress;
 use crate::inbox::{KeywordMatcher, KeywordSettings};
 
@@ -32,8 +32,36 @@ impl Default for DispatcherOptions {
     }
 }
 
+/// Whether the dispatcher can do its work: pushed to every screen (and
+/// `flockctl run`) when it changes, so a database outage is a visible,
+/// named state, not a log line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DispatcherHealth {
+    /// The last database error, while the database does not answer
+    /// (sending waits; nothing is lost).
+    pub database_error: Option<String>,
+    /// Acks and replies waiting to be recorded once the database answers.
+    pub unrecorded_events: u32,
+}
+
+/// The two loops' views of the health, merged into one value.
+#[derive(Clone)]
+struct Health(Arc<watch::Sender<DispatcherHealth>>);
+
+impl Health {
+    fn set(&self, f: impl FnOnce(&mut DispatcherHealth)) {
+        self.0.send_if_modified(|h| {
+            let before = h.clone();
+            f(h);
+            *h != before
+        });
+    }
+}
+
 pub struct Dispatcher {
     engine: Engine,
+    health: watch::Receiver<DispatcherHealth>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     grace: Duration,
@@ -43,11 +71,18 @@ impl Dispatcher {
     pub fn start(engine: Engine, options: DispatcherOptions) -> Self {
         let (stop, stopped) = watch::channel(false);
         let matcher = Arc::new(KeywordMatcher::new(&options.keywords));
-        let events = tokio::spawn(event_loop(engine.clone(), matcher, stopped.clone()));
-        let ticks = tokio::spawn(tick_loop(engine.clone(), options.max_sleep, stopped.clone()));
+        let (health_tx, health) = watch::channel(DispatcherHealth::default());
+        let health_tx = Health(Arc::new(health_tx));
+        let events = tokio::spawn(event_loop(engine.clone(), matcher, health_tx.clone(), stopped.clone()));
+        let ticks = tokio::spawn(tick_loop(engine.clone(), options.max_sleep, health_tx, stopped.clone()));
         let progress = tokio::spawn(progress_loop(engine.clone(), stopped));
         tracing::info!(claimed_by = %engine.config().claimed_by, "dispatcher started");
-        Self { engine, stop, tasks: vec![events, ticks, progress], grace: options.stop_grace }
+        Self { engine, health, stop, tasks: vec![events, ticks, progress], grace: options.stop_grace }
+    }
+
+    /// The dispatcher's health now and as it changes.
+    pub fn health(&self) -> watch::Receiver<DispatcherHealth> {
+        self.health.clone()
     }
 
     pub fn engine(&self) -> &Engine {
@@ -76,17 +111,22 @@ impl Dispatcher {
     }
 }
 
-async fn tick_loop(engine: Engine, max_sleep: Duration, mut stopped: watch::Receiver<bool>) {
+async fn tick_loop(engine: Engine, max_sleep: Duration, health: Health, mut stopped: watch::Receiver<bool>) {
     loop {
         if *stopped.borrow() {
             return;
         }
         let sleep = match engine.tick().await {
             Ok(next) => {
+                health.set(|h| h.database_error = None);
                 let now = chrono::Utc::now();
                 next.and_then(|t| (t - now).to_std().ok()).unwrap_or(max_sleep).min(max_sleep)
             }
             Err(e) => {
+                if e.is_database() {
+                    let message = format!("cannot reach the database: {e}; sending waits until it answers");
+                    health.set(|h| h.database_error = Some(message));
+                }
                 tracing::warn!("dispatcher tick: {e}");
                 max_sleep
             }
@@ -99,30 +139,59 @@ async fn tick_loop(engine: Engine, max_sleep: Duration, mut stopped: watch::Rece
     }
 }
 
-async fn event_loop(engine: Engine, matcher: Arc<KeywordMatcher>, mut stopped: watch::Receiver<bool>) {
+/// Records the sessions' acks and inbound messages. One the database does
+/// not take is held in the [`Backlog`] and tried again every
+/// `RETRY_EVERY` (and before any newer event), so an outage delays it and
+/// loses nothing.
+async fn event_loop(engine: Engine, matcher: Arc<KeywordMatcher>, health: Health, mut stopped: watch::Receiver<bool>) {
+    const RETRY_EVERY: Duration = Duration::from_secs(1);
     let mut rx = engine.inner.gateway.subscribe();
+    let mut backlog = Backlog::default();
     loop {
-        let ev = tokio::select! {
-            ev = rx.recv() => ev,
+        let retry = async {
+            if backlog.is_empty() {
+                std::future::pending::<()>().await
+            }
+            tokio::time::sleep(RETRY_EVERY).await
+        };
+        let fresh = tokio::select! {
+            ev = rx.recv() => match ev {
+                Ok(ev) => Some(ev),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(lost = n, "dispatcher fell behind the sessions' events; acks of sent messages may stay unrecorded");
+                    engine.wake();
+                    None
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            _ = retry => None,
             _ = stopped.changed() => return,
         };
-        match ev {
-            Ok(ev) => {
-                let what = match &ev {
-                    GatewayEvent::Ack { .. } => "ack",
-                    GatewayEvent::Inbound { .. } => "inbound message",
-                    GatewayEvent::Account { .. } => "account change",
-                };
-                if let Err(e) = engine.on_event(ev, &matcher).await {
-                    tracing::warn!("dispatcher: cannot record an {what}: {e}");
-                }
+        let now = std::time::Instant::now();
+        if let Some(ev) = fresh {
+            backlog.hold(ev, now);
+            // What came while the last try waited for the database.
+            while let Ok(ev) = rx.try_recv() {
+                backlog.hold(ev, now);
             }
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!(lost = n, "dispatcher fell behind the sessions' events; acks of sent messages may stay unrecorded");
-                engine.wake();
-            }
-            Err(broadcast::error::RecvError::Closed) => return,
         }
+        let mut due = backlog.take(now).into_iter();
+        while let Some((ev, since)) = due.next() {
+            let Err(e) = engine.on_event(ev.clone(), &matcher).await else { continue };
+            if e.is_database() {
+                // It does not answer: the rest waits for the next try
+                // instead of each waiting out its own timeout.
+                backlog.put_back(ev, since);
+                due.by_ref().for_each(|(ev, since)| backlog.put_back(ev, since));
+                break;
+            }
+            tracing::warn!("dispatcher: cannot record the {}: {e}", describe(&ev));
+        }
+        let waiting = u32::try_from(backlog.len()).unwrap_or(u32::MAX);
+        if waiting > 0 {
+            tracing::debug!(waiting, "session events wait for the database");
+        }
+        health.set(|h| h.unrecorded_events = waiting);
     }
 }
 

@@ -4,4 +4,5 @@
 mod campaign;
 mod crash;
 mod faults;
+mod outage;
 mod support;

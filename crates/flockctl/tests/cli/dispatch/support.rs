@@ -18,6 +18,8 @@ pub struct Desk {
     pub home: tempfile::TempDir,
     /// (account id, phone) of the linked team accounts.
     pub team: Vec<(i64, String)>,
+    /// `--database-url` of every command (default: SQLite in the data folder).
+    pub database_url: Option<String>,
 }
 
 /// A `flockctl run` in the background and the JSON lines it printed.
@@ -65,7 +67,7 @@ impl Desk {
         for (i, p) in team.iter().enumerate() {
             sim.add_phone(p, &format!("Team {}", i + 1)).await.unwrap();
         }
-        Self { sim, home: tempfile::tempdir().unwrap(), team: Vec::new() }
+        Self { sim, home: tempfile::tempdir().unwrap(), team: Vec::new(), database_url: None }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -73,7 +75,11 @@ impl Desk {
     }
 
     pub fn base_args(&self) -> Vec<String> {
-        vec!["--data-dir".into(), self.data_dir().display().to_string(), "--wa-url".into(), format!("{}/", self.sim.base_url())]
+        let mut args = vec!["--data-dir".into(), self.data_dir().display().to_string(), "--wa-url".into(), format!("{}/", self.sim.base_url())];
+        if let Some(url) = &self.database_url {
+            args.extend(["--database-url".into(), url.clone()]);
+        }
+        args
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -305,8 +311,8 @@ pub async fn report_rows(desk: &Desk, campaign: i64) -> Vec<ReportRow> {
 }
 
 /// The judge of a fault test: every target reached WhatsApp exactly once
-/// (its row sent, delivered or read), or it did not and its row failed
-/// with a reason; no target twice, every id submitted once; nothing else
+/// (its row sent, delivered or read), or it did not and its row failed or
+/// was skipped with a reason; no target twice, every id submitted once; nothing else
 /// sent. `parked`: rows that may stay `sending` (their account's session
 /// gone); each is at most once in the ledger. Returns the rows.
 pub async fn assert_each_once_or_failed(desk: &Desk, campaign: i64, people: &[String], parked: &[String]) -> Vec<ReportRow> {
@@ -329,6 +335,10 @@ pub async fn assert_each_once_or_failed(desk: &Desk, campaign: i64, people: &[St
                 assert!(!r.reason.is_empty(), "{} failed without a reason", r.target);
             }
             "sending" if parked.contains(&r.target) => assert!(sent <= 1),
+            "skipped" => {
+                assert_eq!(sent, 0, "{} skipped but reached WhatsApp", r.target);
+                assert!(!r.reason.is_empty(), "{} skipped without a reason", r.target);
+            }
             other => panic!("{} left {other} (account {}, reason {:?})", r.target, r.account, r.reason),
         }
     }

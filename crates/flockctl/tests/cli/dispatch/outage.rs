@@ -1,0 +1,154 @@
+//! The database failing mid-campaign (issue 13), the simulator's ledger as
+//! the judge: the PostgreSQL server stopped and started again, and the
+//! SQLite file locked by another program past the busy timeout (what a
+//! backup tool or a database browser does). While it lasts `flockctl run`
+//! stays up and says so (`{"event":"dispatcher","databaseError":…}`),
+//! sends wait, and acks and a STOP that arrive meanwhile are held until
+//! the database answers. Then: every target exactly once or skipped with
+//! its reason, the STOP honoured, every ack recorded, the error cleared.
+//!
+//! The PostgreSQL test runs its own throwaway server (scripts/
+//! throwaway-postgres.sh, Debian's `postgresql` package): stopping a shared
+//! one would break the other tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use flock_sim::Inbound;
+use serde_json::Value;
+
+use super::support::{assert_each_once_or_failed, limits_off, poll_show, start_text_campaign, wait_accepted, Desk, Running};
+
+const TEAM: [&str; 1] = ["+919800000001"];
+const N: u32 = 200;
+/// How long the database stays away.
+const OUTAGE: Duration = Duration::from_secs(15);
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts").join(name)
+}
+
+/// A PostgreSQL server of this test's own, stopped on drop.
+struct Server {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Server {
+    fn start() -> Self {
+        // Under /tmp: the server runs as the `postgres` user, who must enter it.
+        let dir = tempfile::Builder::new().prefix("flock-outage-pg").tempdir_in("/tmp").unwrap();
+        let out = std::process::Command::new(script("throwaway-postgres.sh")).arg("start").arg(dir.path().join("pg")).output().unwrap();
+        assert!(out.status.success(), "throwaway PostgreSQL: {}", String::from_utf8_lossy(&out.stderr));
+        let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        Self { dir, url }
+    }
+
+    fn ctl(&self, cmd: &str) {
+        let out = std::process::Command::new(script("throwaway-postgres.sh")).arg(cmd).arg(self.dir.path().join("pg")).output().unwrap();
+        assert!(out.status.success(), "throwaway-postgres.sh {cmd}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(script("throwaway-postgres.sh")).arg("stop").arg(self.dir.path().join("pg")).output();
+    }
+}
+
+/// The `dispatcher` health lines `flockctl run --json` printed.
+fn health(run: &Running) -> Vec<Value> {
+    run.lines().into_iter().filter(|l| l["event"] == "dispatcher").collect()
+}
+
+/// A campaign of `N` through one account with `outage` in the middle.
+async fn campaign_through(desk: &mut Desk, name: &str, outage: impl AsyncFnOnce(&Desk)) {
+    let started = Instant::now();
+    desk.link_team(&TEAM).await;
+    limits_off(desk).await;
+    let people: Vec<String> = (0..N).map(|n| format!("+9198444{n:05}")).collect();
+    // Last in the outbox: still waiting when the database comes back.
+    let stopper = people.last().unwrap().clone();
+    let c = start_text_campaign(desk, name, &people).await;
+    let mut run = desk.spawn_run(&[], &[]);
+    wait_accepted(desk, N as usize / 3, Duration::from_secs(120), "sends before the outage").await;
+
+    let down = Instant::now();
+    outage(desk).await;
+    let held = desk.accepted().await.len();
+    assert!(run.child.try_wait().unwrap().is_none(), "flockctl run stays up through the outage");
+    // Named: at once on PostgreSQL (refused), within the busy and pool
+    // timeouts (5 s each) on SQLite, possibly just after the lock ended.
+    let named = |run: &Running| health(run).iter().any(|l| l["databaseError"].as_str().is_some_and(|e| e.contains("database")));
+    let end = Instant::now() + Duration::from_secs(20);
+    while !named(&run) {
+        assert!(Instant::now() < end, "the outage is named: {:?}", health(&run));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    eprintln!("{name}: {held} accepted when the database came back after {:?}", down.elapsed());
+
+    let done = poll_show(desk, c, Duration::from_secs(180), "the campaign to complete after the outage", |v| v["status"] == "completed").await;
+    // Every ack recorded, those that came during the outage too.
+    let acked = poll_show(desk, c, Duration::from_secs(30), "every sent message's ack", |v| v["counts"]["sent"] == 0 && v["counts"]["sending"] == 0).await;
+    let said = health(&run);
+    run.stop().await;
+    let last = said.last().cloned().unwrap_or_default();
+    assert_eq!((last["databaseError"].clone(), last["unrecordedEvents"].clone()), (Value::Null, Value::from(0)), "the error cleared, nothing left unrecorded: {said:?}");
+
+    let rows = assert_each_once_or_failed(desk, c, &people, &[]).await;
+    let stop = rows.iter().find(|r| r.target == stopper).unwrap();
+    assert_eq!(stop.status, "skipped", "the STOP sent during the outage is honoured: {stop:?}");
+    assert!(rows.iter().filter(|r| r.target != stopper).all(|r| r.status != "failed"), "an outage fails no message: {rows:?}");
+    eprintln!("{name}: {}; {}; took {:?}", done["counts"], acked["counts"], started.elapsed());
+}
+
+async fn stop_from(desk: &Desk, phone: &str) {
+    desk.sim.inbound(Inbound { from: phone.into(), to: TEAM[0].into(), text: "STOP".into(), group: None, quoted: None, status: false }).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_postgres_server_restarted_mid_campaign_loses_and_doubles_nothing() {
+    let server = Server::start();
+    let mut desk = Desk::new(&TEAM, |_| {}).await;
+    desk.database_url = Some(server.url.clone());
+    let stopper = format!("+9198444{:05}", N - 1);
+    campaign_through(&mut desk, "server restarted", async |desk: &Desk| {
+        server.ctl("down");
+        stop_from(desk, &stopper).await;
+        tokio::time::sleep(OUTAGE).await;
+        server.ctl("up");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_sqlite_file_locked_by_another_program_mid_campaign_loses_and_doubles_nothing() {
+    let mut desk = Desk::new(&TEAM, |_| {}).await;
+    let file = desk.data_dir().join("flock.sqlite3");
+    let stopper = format!("+9198444{:05}", N - 1);
+    campaign_through(&mut desk, "file locked", async |desk: &Desk| {
+        // Another program takes the write lock (python3's sqlite3, as a
+        // database browser would) and keeps it past Flock's 5 s busy timeout.
+        let hold = "import sqlite3, sys, time\n\
+                    c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)\n\
+                    c.execute('BEGIN EXCLUSIVE')\n\
+                    print('locked', flush=True)\n\
+                    time.sleep(float(sys.argv[2]))\n\
+                    c.execute('COMMIT')\n";
+        let mut locker = tokio::process::Command::new("python3")
+            .args(["-c", hold, &file.display().to_string(), &OUTAGE.as_secs().to_string()])
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 (scripts/setup.sh --test installs it)");
+        let mut out = tokio::io::BufReader::new(locker.stdout.take().unwrap());
+        let mut line = String::new();
+        tokio::io::AsyncBufReadExt::read_line(&mut out, &mut line).await.unwrap();
+        assert_eq!(line.trim(), "locked");
+        stop_from(desk, &stopper).await;
+        let status = tokio::time::timeout(OUTAGE + Duration::from_secs(30), locker.wait()).await.expect("the lock ends").unwrap();
+        assert!(status.success(), "the locking program finished");
+    })
+    .await;
+}
