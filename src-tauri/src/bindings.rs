@@ -73,6 +73,7 @@ pub fn specta_builder() -> Builder<Wry> {
             events::AccountChanged,
             events::GroupsSyncProgress,
             events::ResyncNeeded,
+            events::DispatcherHealthChanged,
             logs::LogLinesAppended,
             campaign_events::CampaignProgressed,
             campaign_events::CampaignChanged,

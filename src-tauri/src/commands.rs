@@ -24,6 +24,8 @@ pub struct AppInfo {
     pub settings_problems: Vec<ErrorReport>,
     /// A `bridge.js` in the data folder runs inside every account's WhatsApp Web instead of the built-in one.
     pub bridge_override: Option<BridgeOverride>,
+    /// Whether the dispatcher can reach the database (kept live by `dispatcherHealthChanged`).
+    pub dispatcher: flock_core::dispatch::DispatcherHealth,
 }
 
 #[tauri::command]
@@ -37,6 +39,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorReport
         database: state.database_status().await,
         settings_problems: SettingsStore::for_paths(&state.paths).problems().iter().map(Report::report).collect(),
         bridge_override: bridge_override(state.paths.root()),
+        dispatcher: state.dispatcher_health().await,
     })
 }
 

@@ -114,3 +114,26 @@ mod tests {
         assert_eq!(serde_json::to_value(&event).unwrap(), serde_json::json!({"what": "accounts", "missed": 7}));
     }
 }
+
+/// The dispatcher's health changed: the database stopped or started
+/// answering it, or acks and replies wait to be recorded.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct DispatcherHealthChanged(pub flock_core::dispatch::DispatcherHealth);
+
+/// Forwards the dispatcher's health to every window until it stops.
+pub fn forward_dispatcher_health(app: &AppHandle<Wry>, services: &flock_core::services::Services) {
+    let Some(dispatcher) = services.dispatcher() else { return };
+    let mut rx = dispatcher.health();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let health = rx.borrow_and_update().clone();
+            if let Some(e) = &health.database_error {
+                tracing::warn!("{e}");
+            }
+            if let Err(e) = DispatcherHealthChanged(health).emit(&app) {
+                tracing::warn!(error = %e, event = "dispatcher-health-changed", "could not emit to the windows");
+            }
+        }
+    });
+}

@@ -87,6 +87,14 @@ impl AppState {
         }
     }
 
+    /// The dispatcher's health now (all well when no dispatcher runs).
+    pub async fn dispatcher_health(&self) -> flock_core::dispatch::DispatcherHealth {
+        match &*self.db.read().await {
+            DbSlot::Connected(services) => services.dispatcher().map(|d| d.health().borrow().clone()).unwrap_or_default(),
+            DbSlot::Failed(_) => Default::default(),
+        }
+    }
+
     pub async fn database_info(&self) -> Result<DatabaseInfo, ErrorReport> {
         match &*self.db.read().await {
             DbSlot::Connected(services) => services.db().info().await.map_err(|e| e.report()),
@@ -177,6 +185,7 @@ async fn start_services(
             crate::events::forward_account_events(app.clone(), events);
             crate::campaign_events::forward(app, &services);
             crate::inbox::forward(app, &services);
+            crate::events::forward_dispatcher_health(app, &services);
             tracing::info!(accounts = services.restoring(), "restoring linked accounts");
             DbSlot::Connected(services)
         }

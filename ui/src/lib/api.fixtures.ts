@@ -41,6 +41,7 @@ export function sampleAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {
     database: { status: "connected", info: SQLITE_INFO },
     settingsProblems: [],
     bridgeOverride: null,
+    dispatcher: { databaseError: null, unrecordedEvents: 0 },
     ...overrides,
   };
 }

@@ -32,6 +32,7 @@ import type {
   NewTagRule,
   Page,
   ResyncNeeded,
+  DispatcherHealth,
   Result,
   SyncSummary,
   TagRule,
@@ -164,6 +165,7 @@ export class MemoryBackend implements Backend {
   private readonly database = new Listeners<DatabaseChanged>();
   private readonly accountEvents = new Listeners<AccountEvent>();
   private readonly resync = new Listeners<ResyncNeeded>();
+  private readonly dispatcherHealth = new Listeners<DispatcherHealth>();
   private readonly syncProgress = new Listeners<GroupsSyncProgress>();
   private readonly logLines = new Listeners<LogBatch>();
   private nextAccountId: number;
@@ -251,6 +253,16 @@ export class MemoryBackend implements Backend {
   /** The core lost events on their way to the windows. */
   emitResyncNeeded(event: ResyncNeeded): void {
     this.resync.emit(event);
+  }
+
+  onDispatcherHealth(handler: (event: DispatcherHealth) => void): Promise<Unlisten> {
+    return this.dispatcherHealth.add(handler);
+  }
+
+  /** The dispatcher lost (or got back) the database; appInfo says so from now on too. */
+  emitDispatcherHealth(event: DispatcherHealth): void {
+    this.info.dispatcher = structuredClone(event);
+    this.dispatcherHealth.emit(event);
   }
 
   get resyncListenerCount(): number {

@@ -17,6 +17,7 @@ import {
   type ContactRow,
   type CsvPreview,
   type DatabaseChanged,
+  type DispatcherHealth,
   type ExportResult,
   type GroupRow,
   type GroupsSyncProgress,
@@ -57,6 +58,7 @@ export type {
   DatabaseChanged,
   DatabaseInfo,
   DatabaseStatus,
+  DispatcherHealth,
   ErrorKind,
   ExportResult,
   FieldChange,
@@ -124,6 +126,8 @@ export interface Backend {
   onAccountChanged(handler: (event: AccountEvent) => void): Promise<Unlisten>;
   /** Events were lost on their way (the core's channel lagged): reload `what`. Resolves once listening. */
   onResyncNeeded(handler: (event: ResyncNeeded) => void): Promise<Unlisten>;
+  /** The dispatcher's health: the database stopped or started answering it. Resolves once listening. */
+  onDispatcherHealth(handler: (event: DispatcherHealth) => void): Promise<Unlisten>;
 
   // Contacts and groups. Never reject either.
   /** Server-side filter, sort and paging (`page` counts from 0, `pageSize` ≤ 1000). */
@@ -227,6 +231,7 @@ export function tauriBackend(): Backend {
     demoScan: (id) => typed(commands.demoScan(id)),
     onAccountChanged: (handler) => events.accountChanged.listen((e) => handler(e.payload)),
     onResyncNeeded: (handler) => events.resyncNeeded.listen((e) => handler(e.payload)),
+    onDispatcherHealth: (handler) => events.dispatcherHealthChanged.listen((e) => handler(e.payload)),
     searchContacts: (query) => typed(commands.searchContacts(query)),
     setOptOut: (id, optedOut, reason) => typed(commands.setOptOut(id, optedOut, reason)),
     listGroups: () => typed(commands.listGroups()),
@@ -300,6 +305,7 @@ export function unavailableBackend(
     demoScan: failed,
     onAccountChanged: () => Promise.resolve(() => {}),
     onResyncNeeded: () => Promise.resolve(() => {}),
+    onDispatcherHealth: () => Promise.resolve(() => {}),
     searchContacts: failed,
     setOptOut: failed,
     listGroups: failed,

@@ -3,7 +3,15 @@
 // (`resyncNeeded`), appInfo is read again too (the account store reloads its
 // own list). Every screen reads it from context.
 import { getContext, setContext } from "svelte";
-import { toAppError, type AppError, type AppInfo, type Backend, type DatabaseInfo, type DatabaseStatus } from "./api";
+import {
+  toAppError,
+  type AppError,
+  type AppInfo,
+  type Backend,
+  type DatabaseInfo,
+  type DatabaseStatus,
+  type DispatcherHealth,
+} from "./api";
 
 export type CoreState =
   | { state: "loading" }
@@ -14,8 +22,11 @@ export class AppState {
   core = $state<CoreState>({ state: "loading" });
   /** null until appInfo (or an event) has told us. */
   database = $state<DatabaseStatus | null>(null);
+  /** Whether sending can reach the database; null until appInfo (or an event) has told us. */
+  dispatcher = $state<DispatcherHealth | null>(null);
 
   private eventsSeen = 0;
+  private healthSeen = 0;
 
   constructor(private readonly backend: Backend) {}
 
@@ -30,6 +41,13 @@ export class AppState {
       })
       .then(keep, (e) => console.error("Could not listen to database-changed", e));
     this.backend
+      .onDispatcherHealth((health) => {
+        if (stopped) return;
+        this.healthSeen += 1;
+        this.dispatcher = health;
+      })
+      .then(keep, (e) => console.error("Could not listen to dispatcher-health-changed", e));
+    this.backend
       .onResyncNeeded(() => {
         if (!stopped) void this.load(() => stopped);
       })
@@ -43,12 +61,14 @@ export class AppState {
 
   async load(isStopped: () => boolean = () => false): Promise<void> {
     const seenBefore = this.eventsSeen;
+    const healthBefore = this.healthSeen;
     try {
       const info = await this.backend.appInfo();
       if (isStopped()) return;
       this.core = { state: "ready", info };
       // An event that arrived while appInfo was in flight is newer: keep it.
       if (this.eventsSeen === seenBefore) this.database = info.database;
+      if (this.healthSeen === healthBefore) this.dispatcher = info.dispatcher;
     } catch (e) {
       if (isStopped()) return;
       this.core = { state: "unavailable", error: toAppError(e) };

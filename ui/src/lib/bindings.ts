@@ -118,6 +118,7 @@ export const events = {
 	campaignChanged: makeEvent<CampaignChanged, CampaignChanged>("campaign-changed"),
 	campaignProgressed: makeEvent<CampaignProgressed, CampaignProgressed>("campaign-progressed"),
 	databaseChanged: makeEvent<DatabaseChanged, DatabaseChanged>("database-changed"),
+	dispatcherHealthChanged: makeEvent<DispatcherHealthChanged, DispatcherHealthChanged>("dispatcher-health-changed"),
 	groupsSyncProgress: makeEvent<GroupsSyncProgress, GroupsSyncProgress>("groups-sync-progress"),
 	logLinesAppended: makeEvent<LogLinesAppended, LogLinesAppended>("log-lines-appended"),
 	replyReceived: makeEvent<ReplyReceived, ReplyReceived>("reply-received"),
@@ -235,6 +236,8 @@ export type AppInfo = {
 	settingsProblems: ErrorReport[],
 	/**  A `bridge.js` in the data folder runs inside every account's WhatsApp Web instead of the built-in one. */
 	bridgeOverride: BridgeOverride | null,
+	/**  Whether the dispatcher can reach the database (kept live by `dispatcherHealthChanged`). */
+	dispatcher: DispatcherHealth,
 };
 
 /**
@@ -708,6 +711,27 @@ export type Decision =
 { kind: "send_at"; at: string } | 
 /**  A limit holds the account until then. */
 { kind: "blocked"; until: string; reason: BlockReason };
+
+/**
+ *  Whether the dispatcher can do its work: pushed to every screen (and
+ *  `flockctl run`) when it changes, so a database outage is a visible,
+ *  named state, not a log line.
+ */
+export type DispatcherHealth = {
+	/**
+	 *  The last database error, while the database does not answer
+	 *  (sending waits; nothing is lost).
+	 */
+	databaseError: string | null,
+	/**  Acks and replies waiting to be recorded once the database answers. */
+	unrecordedEvents: number,
+};
+
+/**
+ *  The dispatcher's health changed: the database stopped or started
+ *  answering it, or acks and replies wait to be recorded.
+ */
+export type DispatcherHealthChanged = DispatcherHealth;
 
 export type DraftAudience = {
 	/**  Group chats by WhatsApp id (`…@g.us`). */

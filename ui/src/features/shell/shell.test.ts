@@ -68,6 +68,25 @@ describe("app shell", () => {
     await waitFor(() => expect(text("db-chip")).toBe("Database failed"));
   });
 
+  it("says on every page that sending waits while the dispatcher cannot reach the database, live from dispatcherHealth", async () => {
+    const backend = new MemoryBackend({
+      appInfo: { dispatcher: { databaseError: "cannot reach the database: Connection refused; sending waits until it answers", unrecordedEvents: 0 } },
+    });
+    await renderApp(backend);
+    expect(text("sending-chip")).toContain("Sending waits: database not answering");
+    expect(screen.getByTestId("sending-chip").getAttribute("title")).toContain("Connection refused");
+    for (const { id } of PAGES) {
+      await fireEvent.click(nav(id));
+      expect(screen.getByTestId("sending-chip")).toBeTruthy();
+    }
+    backend.emitDispatcherHealth({ databaseError: "cannot reach the database: Connection refused", unrecordedEvents: 3 });
+    await waitFor(() => expect(text("sending-chip")).toContain("3 ack(s)/replies to record"));
+    backend.emitDispatcherHealth({ databaseError: null, unrecordedEvents: 1 });
+    await waitFor(() => expect(text("sending-chip")).toBe("Recording 1 ack(s)/replies"));
+    backend.emitDispatcherHealth({ databaseError: null, unrecordedEvents: 0 });
+    await waitFor(() => expect(screen.queryByTestId("sending-chip")).toBeNull());
+  });
+
   it("stops listening to databaseChanged when the app is closed", async () => {
     const backend = new MemoryBackend();
     const { unmount } = await renderApp(backend);
