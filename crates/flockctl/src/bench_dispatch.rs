@@ -81,44 +81,12 @@ pub async fn run(cli: &Cli, args: &BenchDispatchArgs) -> Result<(), ErrorReport>
         ids.push(id);
     }
 
-    // Raw: each account sends its messages one after the other, all accounts at once.
+    // Raw: each account sends its messages one after the other, all accounts
+    // at once; then again with what the dispatcher must do for a new number
+    // first: ask WhatsApp whether it exists (a round trip of its own).
     let n = args.messages;
-    let t = Instant::now();
-    let sends = ids.iter().enumerate().map(|(a, id)| {
-        let m = manager.clone();
-        async move {
-            for k in 0..n {
-                let target = WaId::from_e164(&format!("+9197{a:02}{k:06}")).map_err(|e| err(e.to_string()))?;
-                let req = SendRequest { id: MessageId::new(), target, content: Content::Text { body: format!("raw {k}") } };
-                m.send(*id, &req, SendOptions::default()).await?;
-            }
-            Ok::<_, ErrorReport>(())
-        }
-    });
-    for r in futures::future::join_all(sends).await {
-        r?;
-    }
-    let raw = (n as f64) / t.elapsed().as_secs_f64();
-
-    // Raw again with what the dispatcher must do for a new number first:
-    // ask WhatsApp whether it exists (a round trip of its own), then send.
-    let t = Instant::now();
-    let checked = ids.iter().enumerate().map(|(a, id)| {
-        let m = manager.clone();
-        async move {
-            for k in 0..n {
-                let target = WaId::from_e164(&format!("+9195{a:02}{k:06}")).map_err(|e| err(e.to_string()))?;
-                let target = m.exists(*id, &target).await?.unwrap_or(target);
-                let req = SendRequest { id: MessageId::new(), target, content: Content::Text { body: format!("checked {k}") } };
-                m.send(*id, &req, SendOptions::default()).await?;
-            }
-            Ok::<_, ErrorReport>(())
-        }
-    });
-    for r in futures::future::join_all(checked).await {
-        r?;
-    }
-    let raw_checked = (n as f64) / t.elapsed().as_secs_f64();
+    let raw = raw_rate(&manager, &ids, n, "+9197", false).await?;
+    let raw_checked = raw_rate(&manager, &ids, n, "+9195", true).await?;
 
     // Through the dispatcher: a running campaign with the same number of new people per account.
     let now = Utc::now();
@@ -203,6 +171,30 @@ pub async fn run(cli: &Cli, args: &BenchDispatchArgs) -> Result<(), ErrorReport>
         println!("(per account; a new number's first message needs its existence check, a WhatsApp round trip of its own)");
     }
     Ok(())
+}
+
+/// Messages per second per account of `n` sends by each account at once
+/// (to `prefix…` numbers), each after its existence check if `check`.
+async fn raw_rate(manager: &AccountManager, ids: &[i64], n: usize, prefix: &str, check: bool) -> Result<f64, ErrorReport> {
+    let t = Instant::now();
+    let sends = ids.iter().enumerate().map(|(a, id)| {
+        let m = manager.clone();
+        async move {
+            for k in 0..n {
+                let mut target = WaId::from_e164(&format!("{prefix}{a:02}{k:06}")).map_err(|e| err(e.to_string()))?;
+                if check {
+                    target = m.exists(*id, &target).await?.unwrap_or(target);
+                }
+                let req = SendRequest { id: MessageId::new(), target, content: Content::Text { body: format!("raw {k}") } };
+                m.send(*id, &req, SendOptions::default()).await?;
+            }
+            Ok::<_, ErrorReport>(())
+        }
+    });
+    for r in futures::future::join_all(sends).await {
+        r?;
+    }
+    Ok((n as f64) / t.elapsed().as_secs_f64())
 }
 
 fn tempdir() -> Result<std::path::PathBuf, ErrorReport> {
