@@ -34,7 +34,12 @@ if [ "$mode" = release ]; then
   say "release build of the app and its .deb (tauri build; the slow part is cargo build --release)"
   # beforeBuildCommand builds the UI; the CLI builds the app with its
   # custom-protocol feature, names the binary $bin_name and bundles it.
-  npx --no-install tauri build --bundles deb --ci >&2
+  # Size, not speed, for the shipped binary: whole-program LTO, one codegen
+  # unit, opt-level "s" (measured: the .deb 18.0 -> 10.8 MiB, the binary
+  # 47.6 -> 26.8 MiB). Set here, not in [profile.release], so that
+  # `cargo build --release` for the benchmarks stays quick.
+  CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
+    npx --no-install tauri build --bundles deb --ci >&2
   out_dir=$target_dir/release/bundle/deb
   binary=$target_dir/release/$bin_name
 else
