@@ -127,10 +127,8 @@ pub fn forward_dispatcher_health(app: &AppHandle<Wry>, services: &flock_core::se
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         while rx.changed().await.is_ok() {
+            // Not logged here: the dispatcher's tick already logs each failure.
             let health = rx.borrow_and_update().clone();
-            if let Some(e) = &health.database_error {
-                tracing::warn!("{e}");
-            }
             if let Err(e) = DispatcherHealthChanged(health).emit(&app) {
                 tracing::warn!(error = %e, event = "dispatcher-health-changed", "could not emit to the windows");
             }
