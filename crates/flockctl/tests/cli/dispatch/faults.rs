@@ -88,7 +88,7 @@ async fn the_browser_killed_mid_send_twice_in_a_row_loses_and_doubles_nothing() 
     let done = poll_show(&desk, c, FINISH, "the campaign to complete after two browser kills", completed).await;
     let lines = run.lines();
     run.stop().await;
-    let rows = assert_each_once_or_failed(&desk, c, &people, &[]).await;
+    let rows = assert_each_once_or_failed(&desk, c, &people, &[], &[]).await;
     let id = desk.team[0].0;
     let states = states_of(&lines, id);
     assert!(states.iter().filter(|s| *s == "reconnecting").count() >= 2, "restarted after each kill: {states:?}");
@@ -132,7 +132,7 @@ async fn the_phone_offline_for_20_s_holds_the_sends_and_loses_none() {
     let done = poll_show(&desk, c, FINISH, "the campaign to complete after the phone came back", completed).await;
     let lines = run.lines();
     run.stop().await;
-    let rows = assert_each_once_or_failed(&desk, c, &people, &[]).await;
+    let rows = assert_each_once_or_failed(&desk, c, &people, &[], &[]).await;
     assert!(rows.iter().all(|r| r.status != "failed"), "sends waited, none given up: {:?}", rows.iter().filter(|r| r.status == "failed").collect::<Vec<_>>());
     let states = states_of(&lines, id);
     assert_eq!(states.last().map(String::as_str), Some("active"), "{states:?}");
@@ -164,7 +164,7 @@ async fn the_page_reloading_itself_mid_campaign_loses_and_doubles_nothing() {
     let ledger = desk.accepted().await;
     let sessions: std::collections::BTreeSet<_> = ledger.iter().map(|e| e.session).collect();
     assert!(sessions.len() >= 2, "sent from the page before and after its reload: {sessions:?}");
-    assert_each_once_or_failed(&desk, c, &people, &[]).await;
+    assert_each_once_or_failed(&desk, c, &people, &[], &[]).await;
     let states = states_of(&lines, desk.team[0].0);
     assert_eq!(states.last().map(String::as_str), Some("active"), "{states:?}");
     eprintln!("reload: at {reloaded_at} accepted, {}; took {:?}", done["counts"], started.elapsed());
@@ -207,7 +207,7 @@ async fn a_phone_logged_out_mid_campaign_parks_its_sending_row_and_the_other_acc
         eprintln!("parked: {r:?}");
     }
     assert!(parked.len() <= 1, "one send at a time per account: {parked:?}");
-    assert_each_once_or_failed(&desk, c, &people, &parked).await;
+    assert_each_once_or_failed(&desk, c, &people, &parked, &[]).await;
     let ledger = desk.accepted().await;
     let late: Vec<_> = ledger.iter().filter(|e| e.from == gone_phone && e.time > logout_at + chrono::Duration::seconds(2)).collect();
     assert!(late.is_empty(), "nothing from the logged-out phone after the logout: {late:?}");
