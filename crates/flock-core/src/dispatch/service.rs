@@ -111,6 +111,10 @@ impl Dispatcher {
     }
 }
 
+fn unreachable(e: &super::DispatchError) -> String {
+    format!("cannot reach the database: {e}; sending waits until it answers")
+}
+
 async fn tick_loop(engine: Engine, max_sleep: Duration, health: Health, mut stopped: watch::Receiver<bool>) {
     loop {
         if *stopped.borrow() {
@@ -124,8 +128,7 @@ async fn tick_loop(engine: Engine, max_sleep: Duration, health: Health, mut stop
             }
             Err(e) => {
                 if e.is_database() {
-                    let message = format!("cannot reach the database: {e}; sending waits until it answers");
-                    health.set(|h| h.database_error = Some(message));
+                    health.set(|h| h.database_error = Some(unreachable(&e)));
                 }
                 tracing::warn!("dispatcher tick: {e}");
                 max_sleep
@@ -180,7 +183,10 @@ async fn event_loop(engine: Engine, matcher: Arc<KeywordMatcher>, health: Health
             let Err(e) = engine.on_event(ev.clone(), &matcher).await else { continue };
             if e.is_database() {
                 // It does not answer: the rest waits for the next try
-                // instead of each waiting out its own timeout.
+                // instead of each waiting out its own timeout. Named here
+                // too: with its accounts busy sending, a tick may only read
+                // (a locked SQLite file still serves readers) and never fail.
+                health.set(|h| h.database_error = Some(unreachable(&e)));
                 backlog.put_back(ev, since);
                 due.by_ref().for_each(|(ev, since)| backlog.put_back(ev, since));
                 break;
