@@ -63,6 +63,8 @@ mod m20261201_000401_add_accounts_limits;
 mod m20261201_000402_add_accounts_reachout_until;
 mod m20261201_000403_add_groups_admins_only;
 mod m20261202_000501_add_inbound_messages_read_at;
+mod m20261203_000601_add_workstations_name_started_at;
+mod m20261203_000602_create_lease_events;
 mod util;
 
 pub struct Migrator;
@@ -126,6 +128,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000402_add_accounts_reachout_until::Migration),
             Box::new(m20261201_000403_add_groups_admins_only::Migration),
             Box::new(m20261202_000501_add_inbound_messages_read_at::Migration),
+            Box::new(m20261203_000601_add_workstations_name_started_at::Migration),
+            Box::new(m20261203_000602_create_lease_events::Migration),
         ]
     }
 }
@@ -155,4 +159,5 @@ pub const TABLES: &[&str] = &[
     "campaign_accounts",
     "campaign_events",
     "campaign_variables",
+    "lease_events",
 ];

@@ -188,6 +188,7 @@ mod tests {
             memory_kib: None,
             database_error: None,
             capabilities: None,
+            desk: None,
         }
     }
 

@@ -20,5 +20,6 @@ pub mod phone;
 pub mod repo;
 pub mod services;
 pub mod settings;
+pub mod team;
 
 pub use error::{CoreError, ErrorKind, ErrorReport};

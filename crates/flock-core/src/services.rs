@@ -7,7 +7,9 @@
 //!   └─ Services::start(&lock, db, config)
 //!        ├─ claim the sessions            one Services per data folder in the process
 //!        ├─ AccountManager                one worker per account (accounts/)
-//!        ├─ restore_all                   the linked accounts whose profile is here
+//!        ├─ heartbeat every lease/4       this workstation registered, its leases renewed (team/)
+//!        ├─ restore_all                   the linked accounts whose profile is here and
+//!        │                                whose lease no other workstation holds
 //!        ├─ group resync every N minutes  settings.json `groups_resync_minutes`
 //!        └─ Dispatcher                    sends the running campaigns (dispatch::service)
 //!   Services::switch(db)  = stop (every browser closed) then start on the new database
@@ -95,6 +97,7 @@ pub struct Services {
     restoring: usize,
     start_events: Mutex<Option<broadcast::Receiver<AccountEvent>>>,
     resync: Option<JoinHandle<()>>,
+    heartbeat: JoinHandle<()>,
     dispatcher: Option<crate::dispatch::Dispatcher>,
     _claim: SessionsClaim,
 }
@@ -111,10 +114,16 @@ impl Services {
         let claim = lock.claim_sessions()?;
         let accounts = AccountManager::new(db.clone(), config.paths.clone(), config.accounts);
         let start_events = accounts.subscribe();
+        // Registered before anything starts, so the leases it takes name a known desk.
+        if let Err(e) = accounts.heartbeat().await {
+            tracing::warn!("team heartbeat: {e}");
+        }
+        let heartbeat = schedule_heartbeat(accounts.clone(), accounts.settings().lease / 4);
         let restoring = if config.restore {
             match accounts.restore_all().await {
                 Ok(n) => n,
                 Err(e) => {
+                    heartbeat.abort();
                     accounts.shutdown().await;
                     return Err(ServicesError::Restore(e));
                 }
@@ -125,7 +134,7 @@ impl Services {
         tracing::info!(database = %db.target().redacted(), restoring, "services started");
         let resync = config.groups_resync_every.map(|every| schedule_group_resync(accounts.clone(), db.clone(), every, progress));
         let dispatcher = config.dispatch.map(|d| d.start(db.clone(), accounts.clone()));
-        Ok(Self { db, accounts, restoring, start_events: Mutex::new(Some(start_events)), resync, dispatcher, _claim: claim })
+        Ok(Self { db, accounts, restoring, start_events: Mutex::new(Some(start_events)), resync, heartbeat, dispatcher, _claim: claim })
     }
 
     /// Stops everything: the resync, then every account's browser (profiles
@@ -138,7 +147,9 @@ impl Services {
         if let Some(task) = &self.resync {
             task.abort();
         }
+        // Every session stopped (and its lease given back) before the heartbeat ends.
         self.accounts.shutdown().await;
+        self.heartbeat.abort();
         tracing::info!(database = %self.db.target().redacted(), "services stopped");
         // The sessions claim goes with `self`, after every browser closed.
         self.db.clone()
@@ -181,6 +192,31 @@ impl Services {
     pub fn take_start_events(&self) -> Option<broadcast::Receiver<AccountEvent>> {
         self.start_events.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
+}
+
+/// Every `every`, the team heartbeat (a failure is logged; the next one tries again).
+fn schedule_heartbeat(accounts: AccountManager, every: Duration) -> JoinHandle<()> {
+    let every = every.max(Duration::from_millis(500));
+    tokio::spawn(async move {
+        let mut failing = false;
+        loop {
+            tokio::time::sleep(every).await;
+            match accounts.heartbeat().await {
+                Ok(()) if failing => {
+                    tracing::info!("team heartbeat: the database answers again");
+                    failing = false;
+                }
+                Ok(()) => {}
+                Err(e) if !failing => {
+                    tracing::warn!(
+                        "team heartbeat failed (leases renew when the database answers): {e}"
+                    );
+                    failing = true;
+                }
+                Err(_) => {}
+            }
+        }
+    })
 }
 
 /// Every `every`, resyncs the groups of the active accounts.

@@ -171,18 +171,24 @@ pub async fn run(cli: &Cli, paths: &DataPaths, cmd: &AccountsCommand) -> Result<
         }
         AccountsCommand::Link(args) => link(cli, &svc, args).await,
         AccountsCommand::List => {
+            m.refresh_team().await?;
             let all = m.list().await?;
             if cli.json {
                 print_json(&all);
             } else {
                 for a in &all {
                     println!(
-                        "{:>4}  {:<20} {:<16} {:<16} {}",
+                        "{:>4}  {:<20} {:<16} {:<16} {}{}",
                         a.id,
                         a.name,
                         a.state.as_str(),
                         a.phone.as_deref().unwrap_or("-"),
-                        a.reason.as_deref().unwrap_or("")
+                        a.reason.as_deref().unwrap_or(""),
+                        a.desk
+                            .as_ref()
+                            .and_then(|d| d.describe())
+                            .map(|d| format!(" [{d}]"))
+                            .unwrap_or_default()
                     );
                 }
             }

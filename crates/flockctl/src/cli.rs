@@ -58,6 +58,9 @@ pub enum Command {
     /// One message, or one number check, through an account's own session.
     #[command(subcommand)]
     Messages(crate::messages::MessagesCommand),
+    /// Team mode: the workstations sharing this database and the accounts each runs.
+    #[command(subcommand)]
+    Team(crate::team::TeamCommand),
     /// Measurements at scale (not tests).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),

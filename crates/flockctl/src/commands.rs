@@ -28,6 +28,7 @@ pub async fn run(cli: Cli) -> Result<(), ErrorReport> {
         Command::Campaigns(cmd) => crate::campaigns::run(&cli, &paths, &open(&cli, &paths).await?, cmd).await,
         Command::Messages(cmd) => crate::messages::run(&cli, &paths, cmd).await,
         Command::Bench(cmd) => crate::bench::run(&cli, cmd).await,
+        Command::Team(cmd) => crate::team::run(&cli, &paths, cmd).await,
     }
 }
 

@@ -18,6 +18,7 @@ mod limits;
 mod messages;
 mod output;
 mod run;
+mod team;
 
 use clap::Parser;
 

@@ -36,6 +36,12 @@ pub enum AccountError {
     /// happen, and the account shows "database unavailable" until it can.
     #[error("account \"{name}\": the database is unavailable, so it was not {doing}: {source}")]
     Unavailable { name: String, doing: String, #[source] source: RepoError },
+    /// Team mode: another workstation holds the account's lease (its
+    /// session runs there), so none starts here.
+    #[error("account \"{name}\" is running on workstation \"{desk}\" (its lease runs until {until})")]
+    RunsElsewhere { name: String, desk: String, until: chrono::DateTime<chrono::Utc> },
+    #[error(transparent)]
+    Team(#[from] crate::team::TeamError),
 }
 
 impl AccountError {
@@ -83,6 +89,16 @@ impl AccountError {
                 kind: ErrorKind::Conflict,
                 message: self.to_string(),
                 fix: Some("Send from the workstation that runs this account, or link it on this computer".into()),
+            },
+            AccountError::RunsElsewhere { desk, .. } => ErrorReport {
+                kind: ErrorKind::Conflict,
+                message: self.to_string(),
+                fix: Some(format!("Use the account on \"{desk}\", or quit Flock there first (its lease then runs out by itself)")),
+            },
+            AccountError::Team(_) => ErrorReport {
+                kind: ErrorKind::Internal,
+                message: self.to_string(),
+                fix: Some("Check that the data folder is writable; a broken workstation.json may be deleted".into()),
             },
             AccountError::Unavailable { .. } => ErrorReport {
                 kind: ErrorKind::Database,

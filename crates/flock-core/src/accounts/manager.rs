@@ -61,6 +61,11 @@ pub(super) struct Inner {
     live: Mutex<HashMap<i64, Live>>,
     /// This database's own id (`flock_meta`), read once.
     database_id: OnceCell<String>,
+    /// Team mode (`team.rs`): this installation, read once; when this
+    /// manager started; the team's desks as the last heartbeat saw them.
+    pub(super) workstation: OnceCell<crate::team::Workstation>,
+    pub(super) started_at: chrono::DateTime<chrono::Utc>,
+    pub(super) desks: Mutex<HashMap<String, crate::team::DeskInfo>>,
 }
 
 impl AccountManager {
@@ -77,6 +82,9 @@ impl AccountManager {
                 workers: Mutex::new(HashMap::new()),
                 live: Mutex::new(HashMap::new()),
                 database_id: OnceCell::new(),
+                workstation: OnceCell::new(),
+                started_at: chrono::Utc::now(),
+                desks: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -212,6 +220,10 @@ impl AccountManager {
                 Holding::Held | Holding::Claimable => {}
                 Holding::None | Holding::Foreign => continue,
             }
+            if let Some(desk) = self.leased_elsewhere(&row).await? {
+                tracing::info!(account = row.id, desk = %desk, "not restored: its session runs on another workstation");
+                continue;
+            }
             let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
             let linked = row.phone.is_some();
             let settle = match state {
@@ -294,6 +306,16 @@ impl AccountManager {
         futures::future::join_all(stops).await;
     }
 
+    /// The accounts whose worker runs here.
+    pub(super) fn running_ids(&self) -> Vec<i64> {
+        let workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
+        workers
+            .iter()
+            .filter(|(_, w)| !w.task.is_finished())
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     pub(super) fn worker_tx(&self, id: i64) -> Option<mpsc::Sender<WorkerCmd>> {
         let workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
         workers.get(&id).filter(|w| !w.task.is_finished()).map(|w| w.tx.clone())
@@ -318,6 +340,8 @@ impl AccountManager {
     async fn spawn_worker(&self, id: i64) -> Result<mpsc::Sender<WorkerCmd>, AccountError> {
         let row = repo::get(self.inner.db.conn(), id).await?;
         let profiles = self.inner.profiles().await?;
+        // No session without the account's lease: it never runs on two workstations.
+        self.take_lease(&row).await?;
         let (tx, task) = Worker::spawn(self.inner.clone(), profiles, row);
         let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = workers.get(&id).filter(|w| !w.task.is_finished()) {
@@ -329,7 +353,7 @@ impl AccountManager {
         Ok(tx)
     }
 
-    async fn stop_worker(&self, id: i64) {
+    pub(super) async fn stop_worker(&self, id: i64) {
         let handle = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         if let Some(h) = handle {
             let (reply, rx) = oneshot::channel();
@@ -337,6 +361,8 @@ impl AccountManager {
                 let _ = tokio::time::timeout(Duration::from_secs(20), rx).await;
             }
             let _ = tokio::time::timeout(Duration::from_secs(5), h.task).await;
+            // The browser has closed: another workstation may take the account now.
+            self.give_back_lease(id).await;
         }
     }
 }
@@ -355,7 +381,7 @@ impl Inner {
 
     pub(super) fn view_of(&self, row: &crate::entities::account::Model) -> AccountView {
         let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        AccountView::from_row(row, live.get(&row.id))
+        AccountView::from_row(row, live.get(&row.id), self.desk_of(row))
     }
 
     pub(super) fn publish(&self, ev: AccountEvent) {

@@ -13,6 +13,7 @@ pub mod profile;
 mod worker;
 mod settings;
 mod state;
+mod team;
 mod view;
 
 pub use bridge_override::{bridge_override, BridgeOverride};
@@ -22,4 +23,4 @@ pub use manager::{AccountManager, Diagnostics, LinkMethod};
 pub use messaging::{capability_for, AccountMessage};
 pub use settings::{AccountSettings, WHATSAPP_WEB};
 pub use state::AccountState;
-pub use view::{AccountEvent, AccountView, CapabilitiesView, MissingCapability, QrView};
+pub use view::{AccountEvent, AccountView, CapabilitiesView, DeskView, MissingCapability, QrView};

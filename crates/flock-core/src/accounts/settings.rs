@@ -29,6 +29,9 @@ pub struct AccountSettings {
     /// How often each session is checked (state, last seen, memory).
     pub health_interval: Duration,
     pub launch_timeout: Duration,
+    /// Team mode: how long an account's lease lasts without a heartbeat
+    /// (settings `team_lease_seconds`); the heartbeat renews it every quarter.
+    pub lease: Duration,
 }
 
 impl Default for AccountSettings {
@@ -43,6 +46,7 @@ impl Default for AccountSettings {
             restore_stagger: Duration::from_secs(3),
             health_interval: Duration::from_secs(60),
             launch_timeout: Duration::from_secs(60),
+            lease: crate::team::DEFAULT_LEASE,
         }
     }
 }
@@ -53,6 +57,7 @@ impl AccountSettings {
     pub fn load(paths: &DataPaths) -> Self {
         let mut s = Self::default();
         let keys = crate::settings::SettingsStore::for_paths(paths).load_logged();
+        s.lease = crate::team::TeamSettings::from_settings(&keys).lease;
         if let Some(p) = keys.browser_path {
             s.browser_path = Some(p);
         }

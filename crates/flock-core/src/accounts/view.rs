@@ -53,6 +53,39 @@ pub struct AccountView {
     /// What its WhatsApp Web can and cannot do: the running session's
     /// report, else the last one stored (`None` before any boot).
     pub capabilities: Option<CapabilitiesView>,
+    /// Team mode: the workstation whose lease the account is under (`None`:
+    /// none holds it, e.g. it never ran).
+    pub desk: Option<DeskView>,
+}
+
+/// Where an account's session runs (team mode).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeskView {
+    pub workstation_id: String,
+    pub name: String,
+    /// This workstation.
+    pub here: bool,
+    /// The lease is still running: "running on <name>"; else "offline on
+    /// <name> since <expires_at>".
+    pub online: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl DeskView {
+    /// "running on Front desk", "offline on Front desk since 10:42 UTC"; `None` here.
+    pub fn describe(&self) -> Option<String> {
+        match (self.here, self.online, self.expires_at) {
+            (true, _, _) => None,
+            (false, true, _) => Some(format!("running on {}", self.name)),
+            (false, false, Some(at)) => Some(format!(
+                "offline on {} since {}",
+                self.name,
+                at.format("%Y-%m-%d %H:%M:%S UTC")
+            )),
+            (false, false, None) => Some(format!("offline on {}", self.name)),
+        }
+    }
 }
 
 /// The features of an account's WhatsApp Web, as the Accounts page and
@@ -102,7 +135,11 @@ pub(crate) struct Live {
 }
 
 impl AccountView {
-    pub(crate) fn from_row(row: &account::Model, live: Option<&Live>) -> Self {
+    pub(crate) fn from_row(
+        row: &account::Model,
+        live: Option<&Live>,
+        desk: Option<DeskView>,
+    ) -> Self {
         let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
         let live = live.cloned().unwrap_or_default();
         Self {
@@ -131,6 +168,7 @@ impl AccountView {
                 .as_ref()
                 .map(CapabilitiesView::from)
                 .or_else(|| row.capabilities.as_deref().and_then(|j| serde_json::from_str(j).ok())),
+            desk,
         }
     }
 }

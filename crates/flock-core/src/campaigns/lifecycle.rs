@@ -77,6 +77,8 @@ pub enum Unavailable {
     Disconnected,
     NotLinked,
     Failed,
+    /// Team mode: its session runs on a workstation whose lease ran out.
+    DeskOffline,
 }
 
 impl Unavailable {
@@ -87,6 +89,7 @@ impl Unavailable {
             Self::Disconnected => "disconnected",
             Self::NotLinked => "not linked",
             Self::Failed => "failed",
+            Self::DeskOffline => "on a workstation that is offline",
         }
     }
 }

@@ -13,7 +13,7 @@ use futures::FutureExt;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
-use super::gateway::{Gateway, GatewayError, GatewayEvent, SessionState};
+use super::gateway::{Elsewhere, Gateway, GatewayError, GatewayEvent, SessionState};
 use crate::accounts::{AccountError, AccountEvent, AccountManager};
 
 pub struct AccountGateway {
@@ -99,7 +99,19 @@ impl Gateway for AccountGateway {
             let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             match listed {
                 Ok(all) => {
-                    *last = all.into_iter().map(|a| SessionState { account_id: a.id, state: a.state, running: a.running }).collect();
+                    *last = all
+                        .into_iter()
+                        .map(|a| {
+                            let elsewhere = match &a.desk {
+                                Some(d) if !d.here && !a.running => {
+                                    let desk = d.name.clone();
+                                    if d.online { Elsewhere::Online { desk } } else { Elsewhere::Offline { desk } }
+                                }
+                                _ => Elsewhere::No,
+                            };
+                            SessionState { account_id: a.id, state: a.state, running: a.running, elsewhere }
+                        })
+                        .collect();
                     last.clone()
                 }
                 // A database that did not answer for a moment is not "no

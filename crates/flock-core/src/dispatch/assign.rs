@@ -45,6 +45,7 @@ pub(crate) async fn claim_round(
     let ids: Vec<i64> = sending.iter().map(|c| c.id).collect();
     let reserved: HashSet<i64> = lock(&inner.busy).values().copied().collect();
     let deferred = lock(&inner.not_before).clone();
+    let elsewhere = super::lanes::sending_elsewhere(lanes);
     let db = inner.db.conn();
     let mut after = 0;
     for _ in 0..inner.config.pages {
@@ -79,7 +80,7 @@ pub(crate) async fn claim_round(
             }
             let wrote_to = facts.wrote_to.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
             let sticky = facts.sticky(c.id);
-            let target = TargetFacts { group, sticky, wrote_to, campaign_accounts: campaign.accounts() };
+            let target = TargetFacts { group, sticky, wrote_to, campaign_accounts: campaign.accounts(), elsewhere: &elsewhere };
             let Route::Send(account_id) = route(&routes, &target) else { continue };
             if !inner.take(account_id, c.id) {
                 continue;

@@ -264,6 +264,7 @@ impl Engine {
         }
         *lock(&inner.campaigns) = campaigns.iter().map(|c| (c.id, c.clone())).collect();
         reconcile::start(&self.inner, &lanes, now).await?;
+        reconcile::park_elsewhere(&self.inner, &lanes, now).await?;
         assign::claim_round(&self.inner, &lanes, &campaigns, now).await?;
         self.next_wake(&lanes, &campaigns, &locks, now).await
     }

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::engine::Inner;
-use super::gateway::SessionState;
+use super::gateway::{Elsewhere, SessionState};
 use super::lanes::AccountLane;
 use super::running::CampaignInfo;
 use super::DispatchError;
@@ -32,6 +32,10 @@ pub fn senders(accounts: Option<&[i64]>, sessions: &[SessionState], locks: &Hash
     let mut why = Vec::new();
     for s in chosen {
         let locked = locks.get(&s.account_id).is_some_and(|u| *u > now);
+        if matches!(s.elsewhere, Elsewhere::Offline { .. }) {
+            why.push(Unavailable::DeskOffline);
+            continue;
+        }
         let reason = match s.state {
             AccountState::Active if !locked => return Ok(()),
             AccountState::Active | AccountState::Restricted => Unavailable::Restricted,
@@ -106,7 +110,7 @@ mod tests {
     use super::*;
 
     fn s(id: i64, state: AccountState) -> SessionState {
-        SessionState { account_id: id, state, running: true }
+        SessionState { account_id: id, state, running: true, elsewhere: Elsewhere::No }
     }
 
     #[test]
@@ -123,5 +127,10 @@ mod tests {
         assert_eq!(no_sender_reason(&senders(Some(&[1]), &mixed, &locked, now).unwrap_err()), "the only account is restricted");
         assert!(senders(None, &[s(1, AccountState::Reconnecting)], &none, now).is_ok(), "coming back");
         assert_eq!(no_sender_reason(&senders(None, &[], &none, now).unwrap_err()), "no accounts chosen for this campaign");
+        // Team mode: running on a live desk can send (there); on a desk gone offline, not.
+        let there = SessionState { running: false, elsewhere: Elsewhere::Online { desk: "B".into() }, ..s(4, AccountState::Active) };
+        assert!(senders(None, &[there.clone()], &none, now).is_ok());
+        let gone = SessionState { elsewhere: Elsewhere::Offline { desk: "B".into() }, ..there };
+        assert_eq!(no_sender_reason(&senders(None, &[gone], &none, now).unwrap_err()), "the only account is on a workstation that is offline");
     }
 }

@@ -22,6 +22,21 @@ pub struct SessionState {
     /// Its session runs in this process: only then can it send, look a
     /// message up or check a number here.
     pub running: bool,
+    /// Team mode: where its session runs when that is not here.
+    pub elsewhere: Elsewhere,
+}
+
+/// Whether an account's session runs on another workstation (team mode).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Elsewhere {
+    /// Here, or on no workstation.
+    #[default]
+    No,
+    /// Under another workstation's running lease: that desk sends for it.
+    Online { desk: String },
+    /// Under the lease of a workstation that stopped renewing it: nobody
+    /// sends for it (and its `sending` rows wait for that desk).
+    Offline { desk: String },
 }
 
 /// What the sessions push.

@@ -108,6 +108,7 @@ impl Engine {
             Lane { account_id: l.account_id, mode, ready: l.decision.at() <= horizon, allowance: UNLIMITED }
         })
             .collect();
+        let elsewhere = lanes::sending_elsewhere(&lanes);
         for c in campaigns.iter().filter(|c| c.status == CampaignStatus::Running) {
             if c.broken.is_some() {
                 continue;
@@ -119,7 +120,7 @@ impl Engine {
             if c.schedule.next_allowed(now) > horizon {
                 continue;
             }
-            if let Some(work) = campaign_work(self, c, &routes, horizon).await? {
+            if let Some(work) = campaign_work(self, c, &routes, &elsewhere, horizon).await? {
                 return IdleReport::busy(work);
             }
         }
@@ -131,6 +132,7 @@ async fn campaign_work(
     engine: &Engine,
     c: &running::CampaignInfo,
     routes: &[Lane],
+    elsewhere: &[i64],
     horizon: DateTime<Utc>,
 ) -> Result<Option<String>, DispatchError> {
     let inner = &engine.inner;
@@ -158,7 +160,7 @@ async fn campaign_work(
                 return work();
             }
             let wrote_to = facts.wrote_to.get(&m.id).map(Vec::as_slice).unwrap_or(&[]);
-            let target = TargetFacts { group, sticky: facts.sticky(m.id), wrote_to, campaign_accounts: c.accounts() };
+            let target = TargetFacts { group, sticky: facts.sticky(m.id), wrote_to, campaign_accounts: c.accounts(), elsewhere };
             if matches!(route(routes, &target), Route::Send(_)) {
                 return work();
             }

@@ -27,6 +27,8 @@ pub struct AccountLane {
     pub allowance: Allowance,
     /// End of its reachout timelock, while one holds.
     pub locked_until: Option<DateTime<Utc>>,
+    /// Team mode: its session runs on another workstation.
+    pub elsewhere: super::gateway::Elsewhere,
 }
 
 /// What an account may send now: everything when active; while a reachout
@@ -42,6 +44,19 @@ pub fn mode_of(state: AccountState, running: bool, locked_until: Option<DateTime
         (true, AccountState::Restricted) if locked => Mode::RepliesOnly,
         _ => Mode::Off,
     }
+}
+
+/// Team mode: the active accounts whose session runs on another live
+/// workstation (the people sticky to them are that desk's to send to).
+pub fn sending_elsewhere(lanes: &[AccountLane]) -> Vec<i64> {
+    lanes
+        .iter()
+        .filter(|l| {
+            matches!(l.elsewhere, super::gateway::Elsewhere::Online { .. })
+                && l.state == AccountState::Active
+        })
+        .map(|l| l.account_id)
+        .collect()
 }
 
 pub(crate) async fn build(
@@ -85,6 +100,7 @@ pub(crate) async fn build(
             decision,
             allowance,
             locked_until,
+            elsewhere: s.elsewhere.clone(),
         });
     }
     Ok(lanes)

@@ -65,7 +65,7 @@ pub mod store;
 pub use engine::{Engine, EngineConfig};
 pub use error::DispatchError;
 pub use forecast::{AccountPlan, Forecast};
-pub use gateway::{Gateway, GatewayError, GatewayEvent, SessionState};
+pub use gateway::{Elsewhere, Gateway, GatewayError, GatewayEvent, SessionState};
 pub use idle::IdleReport;
 pub use limits::{Limits, LimitsError, RampUp, SecondsRange};
 pub use outbox::{Ack, MessageEvent, MessageStatus, MessageStep, SkipReason};

@@ -53,6 +53,27 @@ pub(crate) async fn start(inner: &Arc<Inner>, lanes: &[AccountLane], now: DateTi
     Ok(())
 }
 
+/// Team mode: the `sending` rows of an account whose workstation went
+/// offline are left alone (never handed to another account) and say what
+/// they wait for, on every screen of every desk.
+pub(crate) async fn park_elsewhere(
+    inner: &Inner,
+    lanes: &[AccountLane],
+    now: DateTime<Utc>,
+) -> Result<(), DispatchError> {
+    for l in lanes {
+        let super::gateway::Elsewhere::Offline { desk } = &l.elsewhere else {
+            continue;
+        };
+        let reason = format!("waiting for {desk} to reconcile: only this account's session there can tell whether it went out");
+        let n = results::park(inner.db.conn(), l.account_id, &reason, now).await?;
+        if n > 0 {
+            tracing::info!(account = l.account_id, desk = %desk, rows = n, "sending rows wait for their workstation to come back");
+        }
+    }
+    Ok(())
+}
+
 fn kind_of(row: &message::Model) -> TargetKind {
     match row.target_kind.as_str() {
         "group" => TargetKind::Group,

@@ -53,6 +53,9 @@ pub struct TargetFacts<'a> {
     pub wrote_to: &'a [i64],
     /// The campaign's accounts (`None`: every account).
     pub campaign_accounts: Option<&'a [i64]>,
+    /// Team mode: active accounts whose session runs on another live
+    /// workstation (that desk sends for them).
+    pub elsewhere: &'a [i64],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +82,15 @@ pub fn may_send(lane: &Lane, t: &TargetFacts) -> bool {
 }
 
 pub fn route(lanes: &[Lane], t: &TargetFacts) -> Route {
+    // A person who talks to an account running on another desk is that desk's
+    // to send to: taking them here would switch the number they hear from.
+    if t.group.is_none() {
+        if let Some(s) = t.sticky {
+            if t.elsewhere.contains(&s) && t.campaign_accounts.is_none_or(|set| set.contains(&s)) {
+                return Route::Nobody;
+            }
+        }
+    }
     let eligible: Vec<&Lane> = lanes.iter().filter(|l| may_send(l, t)).collect();
     if eligible.is_empty() {
         return Route::Nobody;
@@ -135,6 +147,33 @@ mod tests {
         let set = [1];
         let t = TargetFacts { sticky: Some(2), campaign_accounts: Some(&set), ..Default::default() };
         assert_eq!(route(&[lane(1, Mode::Full, true, 9), lane(2, Mode::Full, true, 900)], &t), Route::Send(1));
+    }
+
+    #[test]
+    fn a_person_sticky_to_an_account_on_another_live_desk_is_left_to_that_desk() {
+        let lanes = [lane(1, Mode::Full, true, 900)];
+        let there = [7];
+        let t = TargetFacts {
+            sticky: Some(7),
+            elsewhere: &there,
+            ..Default::default()
+        };
+        assert_eq!(route(&lanes, &t), Route::Nobody);
+        // Its desk gone offline (not in `elsewhere` any more): sent from here.
+        let t = TargetFacts {
+            sticky: Some(7),
+            ..Default::default()
+        };
+        assert_eq!(route(&lanes, &t), Route::Send(1));
+        // Not one of the campaign's accounts: it does not count.
+        let set = [1];
+        let t = TargetFacts {
+            sticky: Some(7),
+            elsewhere: &there,
+            campaign_accounts: Some(&set),
+            ..Default::default()
+        };
+        assert_eq!(route(&lanes, &t), Route::Send(1));
     }
 
     #[test]

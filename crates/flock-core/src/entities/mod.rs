@@ -15,6 +15,7 @@ pub mod group;
 pub mod group_member;
 pub mod group_tag;
 pub mod inbound_message;
+pub mod lease_event;
 pub mod media_asset;
 pub mod message;
 pub mod message_event;

@@ -11,6 +11,10 @@ pub struct Model {
     pub app_version: Option<String>,
     pub last_heartbeat_at: Timestamp,
     pub created_at: Timestamp,
+    /// The name the team sees (settings `workstation_name`, else the host name).
+    pub name: Option<String>,
+    /// When its running Flock started.
+    pub started_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,16 +43,20 @@ pub enum SettingKey {
     BrowserPath,
     ConflictPolicy,
     NotificationsEnabled,
+    WorkstationName,
+    TeamLeaseSeconds,
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 6] = [
+    pub const ALL: [SettingKey; 8] = [
         SettingKey::DatabaseUrl,
         SettingKey::DefaultCountry,
         SettingKey::GroupsResyncMinutes,
         SettingKey::BrowserPath,
         SettingKey::ConflictPolicy,
         SettingKey::NotificationsEnabled,
+        SettingKey::WorkstationName,
+        SettingKey::TeamLeaseSeconds,
     ];
 
     /// The key as written in the file.
@@ -64,6 +68,8 @@ impl SettingKey {
             SettingKey::BrowserPath => "browser_path",
             SettingKey::ConflictPolicy => "conflict_policy",
             SettingKey::NotificationsEnabled => "notifications_enabled",
+            SettingKey::WorkstationName => "workstation_name",
+            SettingKey::TeamLeaseSeconds => "team_lease_seconds",
         }
     }
 
@@ -78,6 +84,8 @@ impl SettingKey {
             SettingKey::BrowserPath => "the path of a Chrome, Chromium or Edge program, as a string",
             SettingKey::ConflictPolicy => "\"take_over\" or \"stop\"",
             SettingKey::NotificationsEnabled => "true or false",
+            SettingKey::WorkstationName => "the name the team sees for this computer, as a string",
+            SettingKey::TeamLeaseSeconds => "a whole number of seconds from 3 to 600 (how long an account stays this workstation's without a heartbeat)",
         }
     }
 
@@ -103,6 +111,10 @@ pub struct Settings {
     /// Desktop notifications (an account restricted or logged out, a
     /// campaign finished or paused); absent: on.
     pub notifications_enabled: Option<bool>,
+    /// The name the team sees (team mode); absent: the host name.
+    pub workstation_name: Option<String>,
+    /// How long an account's lease lasts without a heartbeat; absent: 20 s.
+    pub team_lease_seconds: Option<u32>,
 }
 
 impl Settings {
@@ -148,6 +160,11 @@ impl Settings {
                 self.conflict_policy = Some(serde_json::from_value(value.clone()).map_err(|_| BadValue::Shown)?);
             }
             SettingKey::NotificationsEnabled => self.notifications_enabled = Some(value.as_bool().ok_or(BadValue::Shown)?),
+            SettingKey::WorkstationName => self.workstation_name = non_empty_str(value)?.map(str::to_string),
+            SettingKey::TeamLeaseSeconds => {
+                let s = value.as_u64().filter(|s| (3..=600).contains(s)).ok_or(BadValue::Shown)?;
+                self.team_lease_seconds = Some(s as u32);
+            }
         }
         Ok(())
     }

@@ -99,6 +99,30 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<message::M
     Ok(message::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Names why the `sending` rows of an account whose workstation went
+/// offline wait (team mode); only rows not yet saying so are written.
+/// Returns how many.
+pub async fn park(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DispatchError> {
+    let q = Query::update()
+        .table(message::Entity)
+        .value(message::Column::LastError, reason)
+        .value(message::Column::UpdatedAt, now)
+        .and_where(Expr::col(message::Column::Status).eq("sending"))
+        .and_where(Expr::col(message::Column::AccountId).eq(account_id))
+        .and_where(
+            Expr::col(message::Column::LastError)
+                .is_null()
+                .or(Expr::col(message::Column::LastError).ne(reason)),
+        )
+        .to_owned();
+    Ok(db.execute(&q).await?.rows_affected())
+}
+
 /// Rows `sending` on these accounts (to reconcile).
 pub async fn sending_of(db: &impl ConnectionTrait, accounts: &[i64]) -> Result<Vec<message::Model>, DispatchError> {
     if accounts.is_empty() {

@@ -22,3 +22,4 @@ mod outbox;
 mod schema;
 mod suppression_list;
 mod suppressions;
+mod team;

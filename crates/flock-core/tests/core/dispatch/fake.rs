@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use flock_core::accounts::AccountState;
 use flock_core::dispatch::clock::{Clock, ManualClock};
-use flock_core::dispatch::{Gateway, GatewayError, GatewayEvent, SessionState};
+use flock_core::dispatch::{Elsewhere, Gateway, GatewayError, GatewayEvent, SessionState};
 use flock_wa::{Accepted, Content, Lookup, MessageId, SendError, SendRequest, WaId};
 use futures::future::BoxFuture;
 use futures::FutureExt;
@@ -76,7 +76,15 @@ impl FakeGateway {
     pub fn set_session(&self, account_id: i64, state: AccountState, running: bool) {
         let mut s = self.s();
         s.sessions.retain(|x| x.account_id != account_id);
-        s.sessions.push(SessionState { account_id, state, running });
+        s.sessions.push(SessionState { account_id, state, running, elsewhere: Elsewhere::No });
+        s.sessions.sort_by_key(|x| x.account_id);
+    }
+
+    /// Team mode: the account's session runs on another workstation (not here).
+    pub fn set_elsewhere(&self, account_id: i64, state: AccountState, elsewhere: Elsewhere) {
+        let mut s = self.s();
+        s.sessions.retain(|x| x.account_id != account_id);
+        s.sessions.push(SessionState { account_id, state, running: false, elsewhere });
         s.sessions.sort_by_key(|x| x.account_id);
     }
 

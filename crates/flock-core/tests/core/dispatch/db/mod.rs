@@ -8,3 +8,4 @@ mod limits;
 mod pacing;
 mod reconcile;
 mod retry;
+mod team;

@@ -1,0 +1,112 @@
+//! The account manager's side of team mode (see `crate::team`): the lease
+//! taken before a session starts and given back after it stops, and the
+//! heartbeat that registers this workstation, renews the leases of the
+//! sessions running here and stops any whose lease was taken meanwhile.
+
+use chrono::Utc;
+
+use super::error::AccountError;
+use super::manager::{AccountManager, Inner};
+use super::view::{AccountEvent, DeskView};
+use crate::entities::account;
+use crate::team::leases::{self, Acquired, Lease};
+use crate::team::{Workstation, WorkstationView};
+
+impl AccountManager {
+    /// This installation as the team sees it (`<data>/workstation.json`).
+    pub async fn workstation(&self) -> Result<Workstation, AccountError> {
+        self.inner.workstation().await.cloned()
+    }
+
+    /// The team's workstations with the accounts each holds.
+    pub async fn workstations(&self) -> Result<Vec<WorkstationView>, AccountError> {
+        let me = self.inner.workstation().await?;
+        Ok(crate::team::list_workstations(self.inner.db.conn(), &me.id, self.inner.settings.lease, Utc::now()).await?)
+    }
+
+    /// Reads this workstation's identity and the team's names, writing
+    /// nothing (for a command that only lists accounts).
+    pub async fn refresh_team(&self) -> Result<(), AccountError> {
+        self.inner.workstation().await?;
+        let desks = crate::team::desk_infos(self.inner.db.conn()).await?;
+        *self.inner.desks.lock().unwrap_or_else(|e| e.into_inner()) = desks;
+        Ok(())
+    }
+
+    /// One heartbeat: registers this workstation, renews the leases of the
+    /// sessions running here, stops those whose lease another workstation
+    /// took (ours had run out: a long database outage, a sleeping laptop),
+    /// and refreshes the names the account views show.
+    pub async fn heartbeat(&self) -> Result<(), AccountError> {
+        let me = self.inner.workstation().await?.clone();
+        let db = self.inner.db.conn();
+        let now = Utc::now();
+        crate::team::register(db, &me, self.inner.started_at, now).await?;
+        let running = self.running_ids();
+        let lost = leases::renew(db, &me.id, &running, self.inner.settings.lease, now).await?;
+        let desks = crate::team::desk_infos(db).await?;
+        *self.inner.desks.lock().unwrap_or_else(|e| e.into_inner()) = desks;
+        for id in lost {
+            tracing::error!(account = id, "this workstation lost the account's lease to another one: its session stops here");
+            self.stop_worker(id).await;
+            if let Ok(row) = crate::repo::accounts::get(db, id).await {
+                self.inner.publish(AccountEvent::Changed { account: self.inner.view_of(&row) });
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the account's lease for this workstation, or says who holds it.
+    pub(super) async fn take_lease(&self, row: &account::Model) -> Result<(), AccountError> {
+        let me = self.inner.workstation().await?;
+        match leases::acquire(self.inner.db.conn(), row.id, &me.id, self.inner.settings.lease, Utc::now()).await? {
+            Acquired::Taken { .. } => Ok(()),
+            Acquired::HeldBy { holder, expires_at } => {
+                Err(AccountError::RunsElsewhere { name: row.name.clone(), desk: self.inner.desk_name(&holder), until: expires_at })
+            }
+        }
+    }
+
+    /// Gives the lease back after the account's session stopped here.
+    pub(super) async fn give_back_lease(&self, id: i64) {
+        let Ok(me) = self.inner.workstation().await else {
+            return;
+        };
+        if let Err(e) = leases::release(self.inner.db.conn(), id, &me.id, Utc::now()).await {
+            // It runs out by itself.
+            tracing::warn!(account = id, "cannot give the account's lease back: {e}");
+        }
+    }
+
+    /// The workstation whose running lease keeps `row` from starting here.
+    pub(super) async fn leased_elsewhere(&self, row: &account::Model) -> Result<Option<String>, AccountError> {
+        let me = self.inner.workstation().await?;
+        let lease = Lease { holder: row.lease_holder.clone(), expires_at: row.lease_expires_at };
+        Ok(lease.held_elsewhere(&me.id, Utc::now()).then(|| self.inner.desk_name(lease.holder.as_deref().unwrap_or_default())))
+    }
+}
+
+impl Inner {
+    pub(super) async fn workstation(&self) -> Result<&Workstation, AccountError> {
+        let paths = self.paths.clone();
+        Ok(self.workstation.get_or_try_init(|| async move { Workstation::load_or_create(&paths) }).await?)
+    }
+
+    /// A workstation's name as last seen (its id's start when never seen).
+    pub(super) fn desk_name(&self, id: &str) -> String {
+        let desks = self.desks.lock().unwrap_or_else(|e| e.into_inner());
+        desks.get(id).map(|d| d.name.clone()).unwrap_or_else(|| format!("workstation {}", id.chars().take(8).collect::<String>()))
+    }
+
+    pub(super) fn desk_of(&self, row: &account::Model) -> Option<DeskView> {
+        let holder = row.lease_holder.as_deref()?;
+        let here = self.workstation.get().is_some_and(|w| w.id == holder);
+        Some(DeskView {
+            workstation_id: holder.to_string(),
+            name: if here { self.workstation.get().map(|w| w.name.clone()).unwrap_or_default() } else { self.desk_name(holder) },
+            here,
+            online: row.lease_expires_at.is_some_and(|e| e > Utc::now()),
+            expires_at: row.lease_expires_at,
+        })
+    }
+}
