@@ -6,3 +6,4 @@ mod crash;
 mod faults;
 mod outage;
 mod support;
+mod team;

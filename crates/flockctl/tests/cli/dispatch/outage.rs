@@ -11,14 +11,13 @@
 //! throwaway-postgres.sh, Debian's `postgresql` package): stopping a shared
 //! one would break the other tests.
 
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use flock_sim::Inbound;
 use serde_json::Value;
 
-use super::support::{assert_each_once_or_failed, limits_off, poll_show, start_text_campaign, wait_accepted, Desk, Running};
+use super::support::{assert_each_once_or_failed, limits_off, poll_show, start_text_campaign, wait_accepted, Desk, Running, Server};
 
 const TEAM: [&str; 1] = ["+919800000001"];
 const N: u32 = 200;
@@ -28,38 +27,6 @@ const OUTAGE: Duration = Duration::from_secs(15);
 /// flight fails to store its result (5 s busy timeout), the next claim fails
 /// too (the claim is what names the outage) on a loaded machine.
 const LOCK: Duration = Duration::from_secs(25);
-
-fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts").join(name)
-}
-
-/// A PostgreSQL server of this test's own, stopped on drop.
-struct Server {
-    dir: tempfile::TempDir,
-    url: String,
-}
-
-impl Server {
-    fn start() -> Self {
-        // Under /tmp: the server runs as the `postgres` user, who must enter it.
-        let dir = tempfile::Builder::new().prefix("flock-outage-pg").tempdir_in("/tmp").unwrap();
-        let out = std::process::Command::new(script("throwaway-postgres.sh")).arg("start").arg(dir.path().join("pg")).output().unwrap();
-        assert!(out.status.success(), "throwaway PostgreSQL: {}", String::from_utf8_lossy(&out.stderr));
-        let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
-        Self { dir, url }
-    }
-
-    fn ctl(&self, cmd: &str) {
-        let out = std::process::Command::new(script("throwaway-postgres.sh")).arg(cmd).arg(self.dir.path().join("pg")).output().unwrap();
-        assert!(out.status.success(), "throwaway-postgres.sh {cmd}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new(script("throwaway-postgres.sh")).arg("stop").arg(self.dir.path().join("pg")).output();
-    }
-}
 
 /// The `dispatcher` health lines `flockctl run --json` printed.
 fn health(run: &Running) -> Vec<Value> {

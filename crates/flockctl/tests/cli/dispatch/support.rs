@@ -14,7 +14,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub struct Desk {
-    pub sim: SimHandle,
+    /// Shared by the desks of one team (`Desk::beside`).
+    pub sim: Arc<SimHandle>,
     pub home: tempfile::TempDir,
     /// (account id, phone) of the linked team accounts.
     pub team: Vec<(i64, String)>,
@@ -67,7 +68,19 @@ impl Desk {
         for (i, p) in team.iter().enumerate() {
             sim.add_phone(p, &format!("Team {}", i + 1)).await.unwrap();
         }
-        Self { sim, home: tempfile::tempdir().unwrap(), team: Vec::new(), database_url: None }
+        Self { sim: Arc::new(sim), home: tempfile::tempdir().unwrap(), team: Vec::new(), database_url: None }
+    }
+
+    /// A second workstation of the same team: the same simulator (the
+    /// phones) and database, a data folder of its own.
+    pub fn beside(&self) -> Self {
+        Self { sim: self.sim.clone(), home: tempfile::tempdir().unwrap(), team: Vec::new(), database_url: self.database_url.clone() }
+    }
+
+    /// Writes the desk's `settings.json` (before its first command).
+    pub fn settings(&self, settings: Value) {
+        std::fs::create_dir_all(self.data_dir()).unwrap();
+        std::fs::write(self.data_dir().join("settings.json"), settings.to_string()).unwrap();
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -210,6 +223,41 @@ pub fn browser_pids(data_dir: &std::path::Path) -> Vec<u32> {
         }
     }
     pids
+}
+
+/// The repository's scripts folder.
+pub fn script(name: &str) -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts").join(name)
+}
+
+/// A PostgreSQL server of the test's own (scripts/throwaway-postgres.sh),
+/// stopped on drop: a test that stops and starts it must not break the others.
+pub struct Server {
+    dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        // Under /tmp: the server runs as the `postgres` user, who must enter it.
+        let dir = tempfile::Builder::new().prefix("flock-test-pg").tempdir_in("/tmp").unwrap();
+        let out = std::process::Command::new(script("throwaway-postgres.sh")).arg("start").arg(dir.path().join("pg")).output().unwrap();
+        assert!(out.status.success(), "throwaway PostgreSQL: {}", String::from_utf8_lossy(&out.stderr));
+        let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        Self { dir, url }
+    }
+
+    /// `down` (stop the server, keep its data) or `up` (start it again).
+    pub fn ctl(&self, cmd: &str) {
+        let out = std::process::Command::new(script("throwaway-postgres.sh")).arg(cmd).arg(self.dir.path().join("pg")).output().unwrap();
+        assert!(out.status.success(), "throwaway-postgres.sh {cmd}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(script("throwaway-postgres.sh")).arg("stop").arg(self.dir.path().join("pg")).output();
+    }
 }
 
 // ---- fault tests (faults.rs) ----
