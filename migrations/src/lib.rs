@@ -65,6 +65,7 @@ mod m20261201_000403_add_groups_admins_only;
 mod m20261202_000501_add_inbound_messages_read_at;
 mod m20261203_000601_add_workstations_name_started_at;
 mod m20261203_000602_create_lease_events;
+mod m20261203_000603_notify_changes;
 mod util;
 
 pub struct Migrator;
@@ -130,6 +131,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000501_add_inbound_messages_read_at::Migration),
             Box::new(m20261203_000601_add_workstations_name_started_at::Migration),
             Box::new(m20261203_000602_create_lease_events::Migration),
+            Box::new(m20261203_000603_notify_changes::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ pub fn specta_builder() -> Builder<Wry> {
             commands::database_info,
             commands::set_database_url,
             commands::list_accounts,
+            commands::list_workstations,
             commands::add_account,
             commands::link_account,
             commands::logout_account,

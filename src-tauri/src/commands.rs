@@ -71,6 +71,13 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView
     Ok(state.accounts().await?.list().await?)
 }
 
+/// Team mode: the workstations sharing this database, with the accounts each runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_workstations(state: State<'_, AppState>) -> Result<Vec<flock_core::team::WorkstationView>, ErrorReport> {
+    Ok(state.accounts().await?.workstations().await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn add_account(state: State<'_, AppState>, name: String) -> Result<AccountView, ErrorReport> {

@@ -98,6 +98,9 @@ pub struct Services {
     start_events: Mutex<Option<broadcast::Receiver<AccountEvent>>>,
     resync: Option<JoinHandle<()>>,
     heartbeat: JoinHandle<()>,
+    /// Team mode on PostgreSQL: other writers' changes, followed by the
+    /// account manager and the dispatcher.
+    _changes: Option<(crate::team::live::ChangeFeed, JoinHandle<()>)>,
     dispatcher: Option<crate::dispatch::Dispatcher>,
     _claim: SessionsClaim,
 }
@@ -133,8 +136,15 @@ impl Services {
         };
         tracing::info!(database = %db.target().redacted(), restoring, "services started");
         let resync = config.groups_resync_every.map(|every| schedule_group_resync(accounts.clone(), db.clone(), every, progress));
-        let dispatcher = config.dispatch.map(|d| d.start(db.clone(), accounts.clone()));
-        Ok(Self { db, accounts, restoring, start_events: Mutex::new(Some(start_events)), resync, heartbeat, dispatcher, _claim: claim })
+        let mut dispatcher = config.dispatch.map(|d| d.start(db.clone(), accounts.clone()));
+        let changes = crate::team::live::ChangeFeed::start(&db).map(|feed| {
+            if let Some(d) = dispatcher.as_mut() {
+                d.follow(feed.subscribe());
+            }
+            let follower = accounts.follow_changes(feed.subscribe());
+            (feed, follower)
+        });
+        Ok(Self { db, accounts, restoring, start_events: Mutex::new(Some(start_events)), resync, heartbeat, _changes: changes, dispatcher, _claim: claim })
     }
 
     /// Stops everything: the resync, then every account's browser (profiles
@@ -150,6 +160,9 @@ impl Services {
         // Every session stopped (and its lease given back) before the heartbeat ends.
         self.accounts.shutdown().await;
         self.heartbeat.abort();
+        if let Some((_, follower)) = self._changes.take() {
+            follower.abort();
+        }
         tracing::info!(database = %self.db.target().redacted(), "services stopped");
         // The sessions claim goes with `self`, after every browser closed.
         self.db.clone()

@@ -68,6 +68,7 @@ export function sampleAccount(overrides: Partial<AccountView> & { id: number }):
     memoryKib: null,
     databaseError: null,
     capabilities: null,
+    desk: null,
     ...overrides,
   };
 }

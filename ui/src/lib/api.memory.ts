@@ -5,6 +5,7 @@
 // typed results, a call log, and the events the core publishes (tests play
 // the phone and the core with `showQr`, `scan`, `emitAccountChanged`, …).
 import type {
+  WorkstationView,
   AccountEvent,
   AccountState,
   AccountView,
@@ -52,6 +53,7 @@ export { MemoryDashboard, MemoryInbox } from "./api.memory.inbox";
 export type BackendCommand =
   | "setDatabaseUrl"
   | "listAccounts"
+  | "listWorkstations"
   | "addAccount"
   | "linkAccount"
   | "logoutAccount"
@@ -151,6 +153,8 @@ export class MemoryBackend implements Backend {
   tagRules: TagRule[];
   /** Whether this core offers `syncGroups` (the Tauri one decides from the bindings). */
   syncAvailable: boolean;
+  /** Team mode: what `listWorkstations` answers. */
+  workstations: WorkstationView[];
   /** The log folder `logFolder` answers (pages of lines: `answers.readLog`). */
   logs: LogFolder = { path: "/data/flock/logs", files: [], liveError: null };
   /** What settings.json says about desktop notifications. */
@@ -176,6 +180,7 @@ export class MemoryBackend implements Backend {
     options: {
       appInfo?: Partial<AppInfo>;
       accounts?: AccountView[];
+      workstations?: WorkstationView[];
       /** The unfiltered list (more filters: `cannedContacts`). */
       contacts?: ContactRow[];
       groups?: GroupRow[];
@@ -186,6 +191,7 @@ export class MemoryBackend implements Backend {
     this.info = sampleAppInfo(options.appInfo);
     this.status = this.info.database;
     this.accounts = structuredClone(options.accounts ?? []);
+    this.workstations = structuredClone(options.workstations ?? []);
     this.nextAccountId = Math.max(0, ...this.accounts.map((a) => a.id)) + 1;
     if (options.contacts) this.cannedContacts({}, options.contacts);
     this.groups = structuredClone(options.groups ?? []);
@@ -288,6 +294,10 @@ export class MemoryBackend implements Backend {
 
   listAccounts(): Promise<Result<AccountView[], AppError>> {
     return this.record("listAccounts", [], () => ok(this.accounts));
+  }
+
+  listWorkstations(): Promise<Result<WorkstationView[], AppError>> {
+    return this.record("listWorkstations", [], () => ok(this.workstations));
   }
 
   addAccount(name: string): Promise<Result<AccountView, AppError>> {

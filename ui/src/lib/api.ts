@@ -28,6 +28,7 @@ import {
   type ResyncNeeded,
   type SyncSummary,
   type TagRule,
+  type WorkstationView,
   type DatabaseInfo,
   type ErrorKind,
   type ErrorReport,
@@ -89,6 +90,9 @@ export type {
   SkippedParticipant,
   SyncSummary,
   TagRule,
+  DeskView,
+  WorkstationAccount,
+  WorkstationView,
 } from "./bindings";
 
 /** The core's structured error (Rust `ErrorReport`): kind, message, fix. */
@@ -111,6 +115,8 @@ export interface Backend {
 
   // Accounts. Like `databaseInfo`, these never reject: failures are typed `AppError`s.
   listAccounts(): Promise<Result<AccountView[], AppError>>;
+  /** Team mode: the workstations on this database, their heartbeat and accounts. */
+  listWorkstations(): Promise<Result<WorkstationView[], AppError>>;
   addAccount(name: string): Promise<Result<AccountView, AppError>>;
   /** Starts linking and returns at once; the QR codes / pairing code arrive as `accountChanged` events. */
   linkAccount(id: number, method: LinkMethod): Promise<Result<null, AppError>>;
@@ -222,6 +228,7 @@ export function tauriBackend(): Backend {
     setDatabaseUrl: (url) => typed(commands.setDatabaseUrl(url)),
     onDatabaseChanged: (handler) => events.databaseChanged.listen((e) => handler(e.payload)),
     listAccounts: () => typed(commands.listAccounts()),
+    listWorkstations: () => typed(commands.listWorkstations()),
     addAccount: (name) => typed(commands.addAccount(name)),
     linkAccount: (id, method) => typed(commands.linkAccount(id, method)),
     logoutAccount: (id) => typed(commands.logoutAccount(id)),
@@ -296,6 +303,7 @@ export function unavailableBackend(
     setDatabaseUrl: failed,
     onDatabaseChanged: () => Promise.resolve(() => {}),
     listAccounts: failed,
+    listWorkstations: failed,
     addAccount: failed,
     linkAccount: failed,
     logoutAccount: failed,

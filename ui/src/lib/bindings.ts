@@ -11,6 +11,8 @@ export const commands = {
 	/**  `None` switches back to the local SQLite file. */
 	setDatabaseUrl: (url: string | null) => typedError<DatabaseInfo, ErrorReport>(__TAURI_INVOKE("set_database_url", { url })),
 	listAccounts: () => typedError<AccountView[], ErrorReport>(__TAURI_INVOKE("list_accounts")),
+	/**  Team mode: the workstations sharing this database, with the accounts each runs. */
+	listWorkstations: () => typedError<WorkstationView[], ErrorReport>(__TAURI_INVOKE("list_workstations")),
 	addAccount: (name: string) => typedError<AccountView, ErrorReport>(__TAURI_INVOKE("add_account", { name })),
 	/**  Starts linking: QR codes or a pairing code arrive as `account-changed` events. */
 	linkAccount: (id: number, method: LinkMethod) => typedError<null, ErrorReport>(__TAURI_INVOKE("link_account", { id, method })),
@@ -201,6 +203,11 @@ export type AccountView = {
 	 *  report, else the last one stored (`None` before any boot).
 	 */
 	capabilities: CapabilitiesView | null,
+	/**
+	 *  Team mode: the workstation whose lease the account is under (`None`:
+	 *  none holds it, e.g. it never ran).
+	 */
+	desk: DeskView | null,
 };
 
 /**  Something that needs a person; the UI links it to the page that fixes it. */
@@ -711,6 +718,20 @@ export type Decision =
 { kind: "send_at"; at: string } | 
 /**  A limit holds the account until then. */
 { kind: "blocked"; until: string; reason: BlockReason };
+
+/**  Where an account's session runs (team mode). */
+export type DeskView = {
+	workstationId: string,
+	name: string,
+	/**  This workstation. */
+	here: boolean,
+	/**
+	 *  The lease is still running: "running on <name>"; else "offline on
+	 *  <name> since <expires_at>".
+	 */
+	online: boolean,
+	expiresAt: string | null,
+};
 
 /**
  *  Whether the dispatcher can do its work: pushed to every screen (and
@@ -1472,6 +1493,29 @@ export type WeekFigures = {
 	replies: number,
 	/**  People who opted out in the window (by reply or by hand). */
 	optOuts: number,
+};
+
+export type WorkstationAccount = {
+	id: number,
+	name: string,
+	/**  Its lease is still running. */
+	leased: boolean,
+};
+
+/**  One workstation of the team, as the Settings page lists it. */
+export type WorkstationView = {
+	id: string,
+	name: string,
+	host: string,
+	appVersion: string | null,
+	startedAt: string | null,
+	lastHeartbeatAt: string,
+	/**  Its heartbeat is younger than one lease. */
+	online: boolean,
+	/**  This is the workstation asking. */
+	here: boolean,
+	/**  The accounts whose lease it holds (or last held, when offline). */
+	accounts: WorkstationAccount[],
 };
 
 /* Tauri Specta runtime */

@@ -24,6 +24,41 @@ impl AccountManager {
         Ok(crate::team::list_workstations(self.inner.db.conn(), &me.id, self.inner.settings.lease, Utc::now()).await?)
     }
 
+    /// Follows other writers' account changes (team mode): each changed
+    /// account is published again from its row, so every screen shows what
+    /// another desk did to it; a resync publishes them all.
+    pub fn follow_changes(&self, mut changes: tokio::sync::broadcast::Receiver<crate::team::live::Change>) -> tokio::task::JoinHandle<()> {
+        use crate::team::live::Change;
+        use tokio::sync::broadcast::error::RecvError;
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let ids = match changes.recv().await {
+                    Ok(Change::Account(id)) => vec![id],
+                    Ok(Change::Resync) | Err(RecvError::Lagged(_)) => me.running_ids().into_iter().chain(me.all_ids().await).collect(),
+                    Ok(_) => continue,
+                    Err(RecvError::Closed) => return,
+                };
+                for id in ids {
+                    me.republish(id).await;
+                }
+            }
+        })
+    }
+
+    async fn all_ids(&self) -> Vec<i64> {
+        crate::repo::accounts::list(self.inner.db.conn()).await.map(|rows| rows.into_iter().map(|r| r.id).collect()).unwrap_or_default()
+    }
+
+    async fn republish(&self, id: i64) {
+        match crate::repo::accounts::get(self.inner.db.conn(), id).await {
+            Ok(row) => self.inner.publish(AccountEvent::Changed { account: self.inner.view_of(&row) }),
+            Err(crate::repo::RepoError::NotFound { .. }) if self.running_ids().contains(&id) => {}
+            Err(crate::repo::RepoError::NotFound { .. }) => self.inner.publish(AccountEvent::Removed { id }),
+            Err(e) => tracing::debug!(account = id, "cannot read the changed account: {e}"),
+        }
+    }
+
     /// Reads this workstation's identity and the team's names, writing
     /// nothing (for a command that only lists accounts).
     pub async fn refresh_team(&self) -> Result<(), AccountError> {

@@ -112,6 +112,9 @@ pub(crate) struct Inner {
     pub progress: ProgressHub,
     /// Replies as they are stored (the Inbox and Dashboard update from it).
     pub replies: broadcast::Sender<crate::inbox::desk::ReplyRecorded>,
+    /// The replies this engine stored lately: their change notice (team
+    /// mode, `live.rs`) is not published a second time.
+    pub own_replies: Mutex<std::collections::VecDeque<i64>>,
     pub wake: Notify,
 }
 
@@ -184,6 +187,7 @@ impl Engine {
                 tasks: Mutex::new(Vec::new()),
                 progress,
                 replies: broadcast::channel(256).0,
+                own_replies: Mutex::new(std::collections::VecDeque::new()),
                 wake: Notify::new(),
             }),
         }
@@ -299,6 +303,7 @@ impl Engine {
                 let now = self.inner.clock.now();
                 let r = crate::inbox::record::record(self.inner.db.conn(), account_id, &message, keywords, now).await?;
                 if let Some(id) = r.id {
+                    super::live::note_own_reply(&self.inner, id);
                     // No receiver (no window, flockctl) is fine.
                     let _ = self.inner.replies.send(crate::inbox::desk::ReplyRecorded {
                         id,

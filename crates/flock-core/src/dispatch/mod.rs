@@ -46,6 +46,7 @@ mod eta;
 pub mod flow;
 pub mod forecast;
 pub mod gateway;
+mod live;
 mod hooks;
 pub mod idle;
 pub mod lanes;

@@ -93,6 +93,28 @@ impl Dispatcher {
         self.engine.progress()
     }
 
+    /// Follows another workstation's writes (team mode) until stopped.
+    pub fn follow(&mut self, mut changes: broadcast::Receiver<crate::team::live::Change>) {
+        let engine = self.engine.clone();
+        let mut stopped = self.stop.subscribe();
+        self.tasks.push(tokio::spawn(async move {
+            loop {
+                let change = tokio::select! {
+                    c = changes.recv() => c,
+                    _ = stopped.changed() => return,
+                };
+                let change = match change {
+                    Ok(c) => c,
+                    Err(broadcast::error::RecvError::Lagged(_)) => crate::team::live::Change::Resync,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if let Err(e) = engine.on_change(change).await {
+                    tracing::debug!("live change: {e}");
+                }
+            }
+        }));
+    }
+
     /// Replies as the dispatcher stores them.
     pub fn replies(&self) -> broadcast::Receiver<crate::inbox::desk::ReplyRecorded> {
         self.engine.replies()

@@ -6,6 +6,8 @@
 //!                             (settings `workstation_name`, else the host name)
 //! workstations (desks.rs)     one row per workstation: registered at start, heartbeat
 //!                             every lease/4 (`AccountManager::heartbeat`)
+//! live (live.rs)              PostgreSQL LISTEN/NOTIFY: other desks' writes reach this
+//!                             desk's screens within a second
 //! leases (leases.rs)          accounts.lease_holder / lease_expires_at: taken before an
 //!                             account's session starts (compare-and-set), renewed by the
 //!                             heartbeat, given back when it stops; lease_events keeps the history
@@ -24,6 +26,7 @@
 mod desks;
 mod identity;
 pub mod leases;
+pub mod live;
 
 use std::time::Duration;
 

@@ -23,6 +23,15 @@ export function stateTone(state: AccountState): Tone {
   return STATES[state]?.tone ?? "idle";
 }
 
+/** Team mode: "Running on Desk B", "Offline on Desk B since 10:42"; null when it runs here (or nowhere). */
+export function deskLabel(account: AccountView): string | null {
+  const d = account.desk;
+  if (d === null || d.here) return null;
+  if (d.online) return `Running on ${d.name}`;
+  const since = d.expiresAt ? new Date(Date.parse(d.expiresAt)).toLocaleString() : null;
+  return since ? `Offline on ${d.name} since ${since}` : `Offline on ${d.name}`;
+}
+
 /** States from which "Link" starts (or restarts) linking. */
 export function canLink(account: AccountView): boolean {
   return ["new", "waiting_for_scan", "link_expired", "failed", "logged_out"].includes(account.state);

@@ -492,3 +492,21 @@ describe("accounts page", () => {
     expect(backend.accountListenerCount).toBe(1);
   });
 });
+
+describe("accounts: team mode", () => {
+  it("shows where an account of another workstation runs, or since when its desk is offline", async () => {
+    const expiresAt = "2026-12-02T10:42:00Z";
+    await openAccounts(
+      new MemoryBackend({
+        accounts: [
+          sampleAccount({ id: 1, name: "Here", state: "active", desk: { workstationId: "a", name: "Front desk", here: true, online: true, expiresAt } }),
+          sampleAccount({ id: 2, name: "There", state: "active", desk: { workstationId: "b", name: "Back office", here: false, online: true, expiresAt } }),
+          sampleAccount({ id: 3, name: "Gone", state: "active", desk: { workstationId: "c", name: "Laptop", here: false, online: false, expiresAt } }),
+        ],
+      }),
+    );
+    expect(within(row(1)).queryByTestId("account-desk")).toBeNull();
+    expect(rowText(2, "account-desk")).toBe("Running on Back office");
+    expect(rowText(3, "account-desk")).toBe(`Offline on Laptop since ${new Date(Date.parse(expiresAt)).toLocaleString()}`);
+  });
+});

@@ -142,3 +142,55 @@ describe("settings: database", () => {
     expect(text("db-chip")).toBe("PostgreSQL");
   });
 });
+
+describe("settings: team", () => {
+  const now = new Date().toISOString();
+  const workstations = [
+    {
+      id: "ws-a",
+      name: "Front desk",
+      host: "front-01",
+      appVersion: "0.1.0",
+      startedAt: now,
+      lastHeartbeatAt: now,
+      online: true,
+      here: true,
+      accounts: [{ id: 1, name: "Sales 1", leased: true }],
+    },
+    {
+      id: "ws-b",
+      name: "Back office",
+      host: "back-02",
+      appVersion: "0.1.0",
+      startedAt: now,
+      lastHeartbeatAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      online: false,
+      here: false,
+      accounts: [{ id: 2, name: "Sales 2", leased: false }],
+    },
+  ];
+
+  it("lists each workstation with its status, last heartbeat and the accounts it runs", async () => {
+    await openSettings(new MemoryBackend({ appInfo: { database: { status: "connected", info: PG } }, workstations }));
+    await waitFor(() => expect(screen.getAllByTestId("team-workstation")).toHaveLength(2));
+    const [front, back] = screen.getAllByTestId("team-workstation");
+    expect(front.dataset.here).toBe("true");
+    expect(front.textContent).toContain("Front desk");
+    expect(front.textContent).toContain("this computer");
+    expect(front.textContent).toContain("Online");
+    expect(front.textContent).toContain("Sales 1");
+    expect(back.textContent).toContain("Offline");
+    expect(back.textContent).toContain("3 h ago");
+    // Its lease ran out: the account is not shown as running there.
+    expect(back.textContent).not.toContain("Sales 2");
+    expect(screen.queryByTestId("team-sqlite")).toBeNull();
+  });
+
+  it("says a team needs PostgreSQL while on SQLite, and shows a failure as a structured error", async () => {
+    const backend = new MemoryBackend();
+    backend.failures.listWorkstations = { kind: "database", message: "database unavailable", fix: "Check the database" };
+    await openSettings(backend);
+    expect(text("team-sqlite")).toContain("switch every workstation to the same PostgreSQL database");
+    await waitFor(() => expect(text("team-error")).toContain("database unavailable"));
+  });
+});

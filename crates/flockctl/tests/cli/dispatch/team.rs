@@ -125,15 +125,49 @@ async fn two_desks_share_a_campaign_and_a_killed_desk_is_reconciled_when_it_come
     one_desk_per_account(&a, &b).await;
 }
 
+/// When a desk's `run --json` printed `state` for the account (read time, ms).
+fn state_lines(run: &super::support::Running, account: i64, state: &str) -> Vec<i64> {
+    run.lines()
+        .into_iter()
+        .filter(|l| l["event"] == "state" && l["id"] == account && l["state"] == state)
+        .filter_map(|l| l["_readAtMs"].as_i64())
+        .collect()
+}
+
 #[tokio::test]
 async fn two_desks_ride_out_a_postgresql_restart_and_finish_the_campaign_once() {
     let server = Server::start();
     let (a, b) = team(&server).await;
-    let people = people(300, 2);
+    let people = people(600, 2);
     let c = start_text_campaign(&a, "restart", &people).await;
-    let run_a = a.spawn_run(&[], &[]);
+    // Desk B first: it sees desk A's accounts come back, live, on its own stream.
     let run_b = b.spawn_run(&[], &[]);
-    wait_accepted(&a, 100, Duration::from_secs(240), "sends before the restart").await;
+    poll_show(&b, c, Duration::from_secs(120), "desk B to start sending", |v| v["counts"]["pending"].as_u64() < Some(people.len() as u64)).await;
+    let run_a = a.spawn_run(&[], &[]);
+    let end = tokio::time::Instant::now() + Duration::from_secs(120);
+    for (id, _) in &a.team {
+        loop {
+            let (mine, theirs) = (state_lines(&run_a, *id, "reconnecting"), state_lines(&run_b, *id, "reconnecting"));
+            if let (Some(at_a), Some(at_b)) = (mine.first(), theirs.first()) {
+                let lag = at_b - at_a;
+                assert!(lag < 1000, "desk B saw desk A's account {id} reconnecting {lag} ms after desk A");
+                eprintln!("desk B saw account {id} of desk A reconnecting {lag} ms after desk A did");
+                break;
+            }
+            assert!(tokio::time::Instant::now() < end, "desk B never showed desk A's account {id} reconnecting: {:?}", run_b.lines());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    // Both desks sending, then the database goes away under them.
+    let end = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let senders = per_sender(&a).await;
+        if DESK_A.iter().all(|p| senders.get(*p).is_some_and(|n| *n > 0)) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < end, "desk A never sent: {:?}", a.sim.ledger_accepted().await.len());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     server.ctl("down");
     tokio::time::sleep(Duration::from_secs(10)).await;
     server.ctl("up");

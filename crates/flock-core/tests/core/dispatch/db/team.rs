@@ -107,3 +107,63 @@ async fn a_campaign_whose_only_account_is_on_an_offline_desk_pauses_and_says_so(
     w.run().await;
     assert_eq!(w.campaign_status(c).await.0, "running");
 }
+
+/// Team mode, live (PostgreSQL): what desk A's dispatcher writes reaches
+/// desk B's progress stream within a second, through LISTEN/NOTIFY (desk B
+/// sends nothing itself: it has no session, and no tick of its own would
+/// report the campaign).
+#[tokio::test]
+async fn what_desk_a_sends_reaches_desk_b_s_progress_stream_within_a_second() {
+    if flock_testkit::backend() != flock_core::db::Backend::Postgres {
+        return; // SQLite is one desk: no feed.
+    }
+    let w = World::new(1).await;
+    let c = w.campaign("live", None, &[]).await;
+    for n in 1..=3 {
+        w.person(c, &phone(n)).await;
+    }
+    // Desk B: its own connection, no session, a dispatcher following the feed.
+    let desk_b_db = w._test.connect().await;
+    let feed = flock_core::team::live::ChangeFeed::start(&desk_b_db).expect("PostgreSQL has a feed");
+    let mut changes = feed.subscribe();
+    // Listening (the first notice is the resync of a fresh connection).
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), changes.recv()).await.expect("listening").unwrap();
+    assert_eq!(first, flock_core::team::live::Change::Resync);
+    let gw_b = super::super::fake::FakeGateway::new(w.clock.clone());
+    gw_b.set_elsewhere(w.accounts[0], AccountState::Active, Elsewhere::Online { desk: "Desk A".into() });
+    let engine_b = flock_core::dispatch::Engine::new(desk_b_db, gw_b, w.clock.clone(), super::super::support::config());
+    // Desk B ticks once at start, then only when woken: what it reports
+    // about desk A's campaign comes from the feed.
+    let options = flock_core::dispatch::DispatcherOptions { max_sleep: std::time::Duration::from_secs(3600), ..Default::default() };
+    let mut desk_b = flock_core::dispatch::Dispatcher::start(engine_b, options);
+    desk_b.follow(feed.subscribe());
+    let mut progress = desk_b.progress();
+
+    w.run().await;
+    let sent_at = std::time::Instant::now();
+    let seen = async {
+        loop {
+            let p = progress.recv().await.unwrap();
+            if p.campaign_id == c && p.counts.sent + p.counts.delivered + p.counts.read == 3 {
+                return p;
+            }
+        }
+    };
+    let p = tokio::time::timeout(std::time::Duration::from_secs(3), seen).await.expect("desk B saw desk A's sends");
+    let lag = sent_at.elapsed();
+    assert!(lag < std::time::Duration::from_secs(1), "desk B saw it after {lag:?}");
+    assert_eq!(p.counts.pending, 0);
+    // Desk A's accounts' changes reach desk B too.
+    let a = w.accounts[0];
+    flock_core::repo::accounts::set_show_browser(w.db.conn(), a, true).await.unwrap();
+    let got = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        loop {
+            if changes.recv().await.unwrap() == flock_core::team::live::Change::Account(a) {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(got.is_ok(), "desk A's account change reached desk B within a second");
+    desk_b.stop().await;
+}
