@@ -15,10 +15,11 @@ want_test=false
 [ "${1:-}" = "--test" ] && want_test=true
 
 runtime_pkgs=(libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
-  libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev build-essential
+  libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev libdbus-1-dev build-essential
   pkg-config file chromium chromium-headless-shell)
-# x11-utils: xwininfo, for the installer test's window check.
-test_pkgs=(xvfb xauth webkit2gtk-driver postgresql python3 imagemagick x11-utils)
+# x11-utils: xwininfo, for the installer test's window check; gnome-keyring
+# and dbus-daemon: a real Secret Service for the keychain test.
+test_pkgs=(xvfb xauth webkit2gtk-driver postgresql python3 imagemagick x11-utils gnome-keyring dbus-daemon)
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 

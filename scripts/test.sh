@@ -31,6 +31,8 @@ export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOM
 # Chromium and the app write under $HOME: keep the tests away from the user's.
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share" XDG_CACHE_HOME="$work/home/.cache"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+# Never the user's own keychain: a database password a test saves goes to its data folder's file.
+export FLOCK_NO_KEYCHAIN=1
 
 say "UI: type check and unit tests"
 npm run --silent ui:check
@@ -54,6 +56,10 @@ if [ -z "${FLOCK_TEST_POSTGRES_URL:-}" ]; then
 fi
 FLOCK_TEST_BACKEND=postgres FLOCK_TEST_POSTGRES_URL=$FLOCK_TEST_POSTGRES_URL \
   cargo nextest run --workspace --no-fail-fast -E 'test(/db::/)'
+
+say "Rust: the database password in a real OS keychain (gnome-keyring on a private D-Bus session)"
+dbus-run-session -- sh -c 'printf flock-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null &&
+  FLOCK_TEST_KEYCHAIN=1 cargo nextest run --workspace -E "test(os_keychain)"'
 
 say "End to end: the app window under Xvfb, driven by tauri-driver"
 display=":$((90 + RANDOM % 100))"

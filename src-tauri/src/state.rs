@@ -8,7 +8,6 @@ use flock_core::db::{Database, DatabaseInfo, DatabaseTarget, DatabaseUrl};
 use flock_core::lock::DataLock;
 use flock_core::paths::DataPaths;
 use flock_core::services::{ResyncProgress, Services, ServicesConfig};
-use flock_core::settings::SettingsStore;
 use flock_core::{CoreError, ErrorKind, ErrorReport};
 use serde::Serialize;
 use tauri::{AppHandle, Wry};
@@ -38,6 +37,8 @@ pub struct AppState {
     /// another process has it (the slot then says who).
     lock: Option<DataLock>,
     db: RwLock<DbSlot>,
+    /// Where the team database's password is kept (Settings shows it).
+    pub password_store: std::sync::Mutex<Option<flock_core::secrets::PasswordStore>>,
     _log_guard: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
 
@@ -55,7 +56,8 @@ impl AppState {
             Err(e) => {
                 tracing::error!(error = %e, "data folder in use");
                 let slot = DbSlot::Failed(e.report());
-                return Ok(Self { paths, demo: None, lock: None, db: RwLock::new(slot), _log_guard: log_guard });
+                let password_store = std::sync::Mutex::new(None);
+                return Ok(Self { paths, demo: None, lock: None, db: RwLock::new(slot), password_store, _log_guard: log_guard });
             }
         };
         let demo = match options.demo {
@@ -74,13 +76,14 @@ impl AppState {
                 DbSlot::Failed(report)
             }
         };
-        Ok(Self { paths, demo, lock: Some(lock), db: RwLock::new(slot), _log_guard: log_guard })
+        let password_store = std::sync::Mutex::new(flock_core::config::password_store(options.database_url.as_deref(), &paths));
+        Ok(Self { paths, demo, lock: Some(lock), db: RwLock::new(slot), password_store, _log_guard: log_guard })
     }
 
     pub async fn database_status(&self) -> DatabaseStatus {
         match &*self.db.read().await {
             DbSlot::Connected(services) => match services.db().info().await {
-                Ok(info) => DatabaseStatus::Connected { info },
+                Ok(info) => DatabaseStatus::Connected { info: self.with_password(info) },
                 Err(e) => DatabaseStatus::Failed { error: e.report() },
             },
             DbSlot::Failed(report) => DatabaseStatus::Failed { error: report.clone() },
@@ -97,9 +100,14 @@ impl AppState {
 
     pub async fn database_info(&self) -> Result<DatabaseInfo, ErrorReport> {
         match &*self.db.read().await {
-            DbSlot::Connected(services) => services.db().info().await.map_err(|e| e.report()),
+            DbSlot::Connected(services) => services.db().info().await.map(|i| self.with_password(i)).map_err(|e| e.report()),
             DbSlot::Failed(report) => Err(report.clone()),
         }
+    }
+
+    fn with_password(&self, mut info: DatabaseInfo) -> DatabaseInfo {
+        info.password = self.password_store.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        info
     }
 
     /// The open database, or why there is none.
@@ -137,8 +145,11 @@ impl AppState {
             None => DatabaseTarget::sqlite_file(self.paths.sqlite_file()),
         };
         let db = Database::open(target).await.map_err(|e| e.report())?;
-        let info = db.info().await.map_err(|e| e.report())?;
-        SettingsStore::for_paths(&self.paths).set_database_url(url.as_ref())?;
+        let mut info = db.info().await.map_err(|e| e.report())?;
+        // The URL goes to settings.json without its password (keychain, else a private file).
+        let kept = flock_core::secrets::save_database_url(&self.paths, url.as_ref()).map_err(|e| flock_core::CoreError::from(e).report())?;
+        *self.password_store.lock().unwrap_or_else(|e| e.into_inner()) = kept.clone();
+        info.password = kept;
         let mut slot = self.db.write().await;
         if let DbSlot::Connected(old) = std::mem::replace(&mut *slot, DbSlot::Failed(stopped())) {
             // Every old browser is closed before a new one starts.

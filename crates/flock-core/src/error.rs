@@ -81,6 +81,8 @@ pub enum CoreError {
     Phone(#[from] PhoneError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
 }
 
 impl CoreError {
@@ -94,6 +96,12 @@ impl CoreError {
                 fix: Some("Enter the number with its country code, e.g. +91 98765 43210".into()),
             },
             CoreError::Settings(e) => e.report(),
+            CoreError::Secrets(crate::secrets::SecretsError::Settings(e)) => e.report(),
+            CoreError::Secrets(e) => ErrorReport {
+                kind: ErrorKind::Internal,
+                message: e.to_string(),
+                fix: Some("Check that the data folder is readable by you; a damaged secrets.json may be deleted (then enter the database URL again in Settings)".into()),
+            },
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod logs;
 pub mod paths;
 pub mod phone;
 pub mod repo;
+pub mod secrets;
 pub mod services;
 pub mod settings;
 pub mod team;

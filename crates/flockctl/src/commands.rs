@@ -57,6 +57,7 @@ async fn db(cli: &Cli, paths: &DataPaths, cmd: &DbCommand) -> Result<(), ErrorRe
         db.migrate().await.map_err(flock_core::CoreError::from)?;
     }
     let info = db.info().await.map_err(flock_core::CoreError::from)?;
+    let password = flock_core::config::password_store(cli.database_url.as_deref(), paths);
     if cli.json {
         print_json(&serde_json::json!({
             "backend": info.backend,
@@ -64,9 +65,13 @@ async fn db(cli: &Cli, paths: &DataPaths, cmd: &DbCommand) -> Result<(), ErrorRe
             "applied": info.applied,
             "pending": info.pending,
             "tables": info.tables,
+            "password": password,
         }));
     } else {
         println!("database: {} ({})", info.url, info.backend.as_str());
+        if let Some(p) = &password {
+            println!("password: {}", flock_core::secrets::describe(p));
+        }
         println!("migrations: {} applied, {} pending", info.applied, info.pending);
         println!("tables: {}", info.tables.join(", "));
     }

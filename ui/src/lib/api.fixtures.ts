@@ -21,6 +21,7 @@ export const SQLITE_INFO: DatabaseInfo = {
   applied: 3,
   pending: 0,
   tables: ["accounts", "contacts", "groups", "seaql_migrations"],
+  password: null,
 };
 
 /** What the core answers after switching to PostgreSQL: the URL comes back redacted. */
@@ -30,6 +31,7 @@ export const POSTGRES_INFO: DatabaseInfo = {
   applied: 3,
   pending: 0,
   tables: [...SQLITE_INFO.tables],
+  password: { kind: "keychain" },
 };
 
 export function sampleAppInfo(overrides: Partial<AppInfo> = {}): AppInfo {

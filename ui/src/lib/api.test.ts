@@ -29,7 +29,7 @@ vi.mock("./bindings", () => ({
 
 const { tauriBackend, toAppError, unavailableBackend } = await import("./api");
 
-const INFO: DatabaseInfo = { backend: "sqlite", url: "sqlite://x.db", applied: 1, pending: 0, tables: ["a"] };
+const INFO: DatabaseInfo = { backend: "sqlite", url: "sqlite://x.db", applied: 1, pending: 0, tables: ["a"], password: null };
 
 describe("tauriBackend", () => {
   beforeEach(() => vi.clearAllMocks());

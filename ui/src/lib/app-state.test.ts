@@ -3,7 +3,7 @@ import type { AppInfo, DatabaseInfo } from "./api";
 import { MemoryBackend } from "./api.memory";
 import { AppState } from "./app-state.svelte";
 
-const PG: DatabaseInfo = { backend: "postgres", url: "postgres://u:***@h/db", applied: 1, pending: 0, tables: [] };
+const PG: DatabaseInfo = { backend: "postgres", url: "postgres://u:***@h/db", applied: 1, pending: 0, tables: [], password: null };
 
 describe("AppState", () => {
   it("keeps a databaseChanged event that arrives while appInfo is in flight", async () => {

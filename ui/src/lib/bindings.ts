@@ -695,6 +695,11 @@ export type DatabaseInfo = {
 	applied: number,
 	pending: number,
 	tables: string[],
+	/**
+	 *  Where its password is kept (filled by the caller that knows the data
+	 *  folder: `crate::config::password_store`); `None`: none, or not asked.
+	 */
+	password: PasswordStore | null,
 };
 
 /**  The database as the UI sees it. */
@@ -1147,6 +1152,17 @@ export type Page<T> = {
 	page: number,
 	pageSize: number,
 };
+
+/**  Where the database password is kept, as the Settings page says it. */
+export type PasswordStore = 
+/**  The OS keychain. */
+{ kind: "keychain" } | 
+/**  `<data>/secrets.json` (0600): no keychain answered, for `reason`. */
+{ kind: "file"; path: string; reason: string } | 
+/**  In the URL given by `--database-url` or `FLOCK_DATABASE_URL`. */
+{ kind: "given" } | 
+/**  Still in `settings.json` (it could not be moved: `reason`). */
+{ kind: "settings"; reason: string };
 
 export type PauseCause = "user" | "no_sender";
 

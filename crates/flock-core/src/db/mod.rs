@@ -71,6 +71,9 @@ pub struct DatabaseInfo {
     pub applied: u32,
     pub pending: u32,
     pub tables: Vec<String>,
+    /// Where its password is kept (filled by the caller that knows the data
+    /// folder: `crate::config::password_store`); `None`: none, or not asked.
+    pub password: Option<crate::secrets::PasswordStore>,
 }
 
 /// An open database and where it lives.
@@ -158,6 +161,7 @@ impl Database {
             applied,
             pending,
             tables: self.tables().await?,
+            password: None,
         })
     }
 

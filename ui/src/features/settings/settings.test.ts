@@ -10,6 +10,7 @@ const PG: DatabaseInfo = {
   applied: 5,
   pending: 2,
   tables: ["accounts", "groups", "contacts", "campaigns", "messages", "seaql_migrations"],
+  password: { kind: "keychain" },
 };
 
 async function openSettings(backend: MemoryBackend) {
@@ -38,6 +39,7 @@ describe("settings: database", () => {
     expect(text("db-backend")).toBe("PostgreSQL");
     expect(text("db-url")).toBe("postgres://flock:***@db.internal:5432/flock");
     expect(text("db-migrations")).toContain("5 applied, 2 pending");
+    expect(text("db-password")).toBe("Kept in the system keychain");
     expect(text("db-tables")).toBe("6 tables");
   });
 
@@ -192,5 +194,20 @@ describe("settings: team", () => {
     await openSettings(backend);
     expect(text("team-sqlite")).toContain("switch every workstation to the same PostgreSQL database");
     await waitFor(() => expect(text("team-error")).toContain("database unavailable"));
+  });
+});
+
+describe("settings: the database password", () => {
+  it("says where the password is kept when there is no keychain, and shows none for SQLite", async () => {
+    const file = { kind: "file" as const, path: "/srv/flock/secrets.json", reason: "no Secret Service on D-Bus" };
+    await openSettings(new MemoryBackend({ appInfo: { database: { status: "connected", info: { ...PG, password: file } } } }));
+    expect(text("db-password")).toBe(
+      "Kept in /srv/flock/secrets.json, readable only by you (no keychain on this computer: no Secret Service on D-Bus)",
+    );
+  });
+
+  it("has no password line for SQLite", async () => {
+    await openSettings(new MemoryBackend());
+    expect(screen.queryByTestId("db-password")).toBeNull();
   });
 });

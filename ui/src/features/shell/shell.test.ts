@@ -57,7 +57,7 @@ describe("app shell", () => {
     backend.emitDatabaseChanged({
       status: {
         status: "connected",
-        info: { backend: "postgres", url: "postgres://flock:***@db:5432/flock", applied: 3, pending: 0, tables: [] },
+        info: { backend: "postgres", url: "postgres://flock:***@db:5432/flock", applied: 3, pending: 0, tables: [], password: null },
       },
     });
     await waitFor(() => expect(text("db-chip")).toBe("PostgreSQL"));
