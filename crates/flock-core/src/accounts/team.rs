@@ -94,7 +94,13 @@ impl AccountManager {
     /// Takes the account's lease for this workstation, or says who holds it.
     pub(super) async fn take_lease(&self, row: &account::Model) -> Result<(), AccountError> {
         let me = self.inner.workstation().await?;
-        match leases::acquire(self.inner.db.conn(), row.id, &me.id, self.inner.settings.lease, Utc::now()).await? {
+        let taken = leases::acquire(self.inner.db.conn(), row.id, &me.id, self.inner.settings.lease, Utc::now()).await;
+        // A database that does not take the write: nothing starts, and the cause is named.
+        let taken = taken.map_err(|source| match source {
+            crate::repo::RepoError::Db(_) => AccountError::Unavailable { name: row.name.clone(), doing: "started (its lease could not be taken)".into(), source },
+            other => other.into(),
+        })?;
+        match taken {
             Acquired::Taken { .. } => Ok(()),
             Acquired::HeldBy { holder, expires_at } => {
                 Err(AccountError::RunsElsewhere { name: row.name.clone(), desk: self.inner.desk_name(&holder), until: expires_at })
