@@ -39,6 +39,8 @@ pub struct Diagnostics {
     pub pid: Option<u32>,
     /// Documents the bridge started in (one per page load).
     pub bridge_starts: u32,
+    /// Pages loaded again because they grew over the memory limit.
+    pub memory_reloads: u32,
     /// `window.__flockBridge.info()` of the current document.
     pub bridge: Option<serde_json::Value>,
     pub browser: Option<PathBuf>,
@@ -66,6 +68,9 @@ pub(super) struct Inner {
     pub(super) workstation: OnceCell<crate::team::Workstation>,
     pub(super) started_at: chrono::DateTime<chrono::Utc>,
     pub(super) desks: Mutex<HashMap<String, crate::team::DeskInfo>>,
+    /// Sends, lookups and checks running through each account's session
+    /// now (`messaging.rs`): a page is never reloaded under one.
+    pub(super) in_use: Mutex<HashMap<i64, u32>>,
 }
 
 impl AccountManager {
@@ -85,6 +90,7 @@ impl AccountManager {
                 workstation: OnceCell::new(),
                 started_at: chrono::Utc::now(),
                 desks: Mutex::new(HashMap::new()),
+                in_use: Mutex::new(HashMap::new()),
             }),
         }
     }

@@ -60,6 +60,31 @@ impl Inner {
     }
 }
 
+/// One use of an account's session, counted while it lasts.
+struct InUse<'a> {
+    inner: &'a super::manager::Inner,
+    id: i64,
+}
+
+impl<'a> InUse<'a> {
+    fn take(inner: &'a super::manager::Inner, id: i64) -> Self {
+        *inner.in_use.lock().unwrap_or_else(|e| e.into_inner()).entry(id).or_default() += 1;
+        Self { inner, id }
+    }
+}
+
+impl Drop for InUse<'_> {
+    fn drop(&mut self) {
+        let mut uses = self.inner.in_use.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = uses.get_mut(&self.id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                uses.remove(&self.id);
+            }
+        }
+    }
+}
+
 impl AccountManager {
     /// Acks and inbound messages of every account's running session.
     pub fn messages(&self) -> broadcast::Receiver<AccountMessage> {
@@ -71,6 +96,7 @@ impl AccountManager {
     /// it up", never "send again".
     pub async fn send(&self, id: i64, req: &SendRequest, opts: SendOptions) -> Result<Accepted, AccountError> {
         let (session, name) = self.session_for(id, capability_for(&req.content)).await?;
+        let _busy = InUse::take(&self.inner, id);
         session.send(req, opts).await.map_err(|source| AccountError::Send { name, source })
     }
 
@@ -78,12 +104,14 @@ impl AccountManager {
     /// id WhatsApp knows it by.
     pub async fn exists(&self, id: i64, who: &WaId) -> Result<Option<WaId>, AccountError> {
         let (session, name) = self.session_for(id, Capability::Exists).await?;
+        let _busy = InUse::take(&self.inner, id);
         session.exists(who).await.map_err(|source| AccountError::Session { name, source })
     }
 
     /// Finds a message again by id in the account's session (reconcile).
     pub async fn lookup(&self, id: i64, message: &MessageId, chat: Option<&WaId>) -> Result<Lookup, AccountError> {
         let (session, name) = self.session_for(id, Capability::Lookup).await?;
+        let _busy = InUse::take(&self.inner, id);
         session.lookup(message, chat).await.map_err(|source| AccountError::Session { name, source })
     }
 

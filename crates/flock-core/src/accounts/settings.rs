@@ -32,7 +32,14 @@ pub struct AccountSettings {
     /// Team mode: how long an account's lease lasts without a heartbeat
     /// (settings `team_lease_seconds`); the heartbeat renews it every quarter.
     pub lease: Duration,
+    /// Above this PSS (KiB) an idle active session's page is loaded again
+    /// from its profile (WhatsApp Web keeps what it sent in memory);
+    /// settings `browser_memory_limit_mb`, 0 = never.
+    pub memory_limit_kib: Option<u64>,
 }
+
+/// 800 MB: a session at rest takes 120 to 300 MB.
+pub const DEFAULT_MEMORY_LIMIT_KIB: u64 = 800 * 1024;
 
 impl Default for AccountSettings {
     fn default() -> Self {
@@ -47,6 +54,7 @@ impl Default for AccountSettings {
             health_interval: Duration::from_secs(60),
             launch_timeout: Duration::from_secs(60),
             lease: crate::team::DEFAULT_LEASE,
+            memory_limit_kib: Some(DEFAULT_MEMORY_LIMIT_KIB),
         }
     }
 }
@@ -58,6 +66,9 @@ impl AccountSettings {
         let mut s = Self::default();
         let keys = crate::settings::SettingsStore::for_paths(paths).load_logged();
         s.lease = crate::team::TeamSettings::from_settings(&keys).lease;
+        if let Some(mb) = keys.browser_memory_limit_mb {
+            s.memory_limit_kib = (mb > 0).then_some(u64::from(mb) * 1024);
+        }
         if let Some(p) = keys.browser_path {
             s.browser_path = Some(p);
         }

@@ -80,6 +80,8 @@ pub(super) struct Worker {
     /// Forwards the session's acks and inbound messages to the manager's
     /// `messages()` channel.
     pub(super) forward: Option<tokio::task::JoinHandle<()>>,
+    /// Pages loaded again for their memory (`reload_for_memory`).
+    pub(super) memory_reloads: u32,
 }
 
 /// How long a logout waits for a following `TOS_BLOCK` (a ban).
@@ -131,6 +133,7 @@ impl Worker {
             removed: false,
             give_back: false,
             forward: None,
+            memory_reloads: 0,
         };
         (tx, tokio::spawn(worker.run(rx)))
     }
@@ -168,6 +171,7 @@ impl Worker {
                         let _ = reply.send(Diagnostics {
                             pid: self.session.as_ref().and_then(|s| s.pid()),
                             bridge_starts: self.bridge_starts,
+                            memory_reloads: self.memory_reloads,
                             bridge,
                             browser: self.session.as_ref().map(|s| s.browser().path.clone()),
                         });
@@ -442,6 +446,29 @@ impl Worker {
         }
     }
 
+    /// Active, idle (nothing sent or looked up through it now) and above the
+    /// memory limit: WhatsApp Web keeps the media it sent in the page.
+    fn over_memory(&self, pss: Option<u64>) -> bool {
+        let (Some(limit), Some(pss)) = (self.inner.settings.memory_limit_kib, pss) else { return false };
+        let idle = !self.inner.in_use.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&self.id);
+        pss > limit && idle && self.machine.state == AccountState::Active
+    }
+
+    /// Loads the page again from its profile (no QR: the login is kept), as
+    /// showing or hiding the browser does; the memory it held is freed.
+    async fn reload_for_memory(&mut self, pss: u64) {
+        tracing::info!(
+            account = self.id,
+            memory_mb = pss / 1024,
+            limit_mb = self.inner.settings.memory_limit_kib.unwrap_or_default() / 1024,
+            "the account's page grew over the memory limit while idle: loading it again"
+        );
+        self.memory_reloads += 1;
+        self.stop_session().await;
+        self.start_session().await;
+        self.drain().await;
+    }
+
     async fn health(&mut self) {
         let Some(s) = self.session.clone() else { return };
         // Modules that load late are found again once ready: the handle has the latest.
@@ -449,9 +476,19 @@ impl Worker {
             self.remember_capabilities(&caps).await;
             self.inner.update_live(self.id, |l| l.capabilities = Some(caps));
         }
-        match s.health().await {
-            Ok(h) => self.inner.update_live(self.id, |l| l.memory_kib = h.pss_kib),
-            Err(e) => tracing::debug!(account = self.id, "health: {e}"),
+        let pss = match s.health().await {
+            Ok(h) => {
+                self.inner.update_live(self.id, |l| l.memory_kib = h.pss_kib);
+                h.pss_kib
+            }
+            Err(e) => {
+                tracing::debug!(account = self.id, "health: {e}");
+                None
+            }
+        };
+        if self.over_memory(pss) {
+            self.reload_for_memory(pss.unwrap_or_default()).await;
+            return;
         }
         // A page that stops answering (a hung renderer) is treated like a
         // crash once it missed two checks in a row while active.

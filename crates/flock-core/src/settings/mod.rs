@@ -45,10 +45,11 @@ pub enum SettingKey {
     NotificationsEnabled,
     WorkstationName,
     TeamLeaseSeconds,
+    BrowserMemoryLimitMb,
 }
 
 impl SettingKey {
-    pub const ALL: [SettingKey; 8] = [
+    pub const ALL: [SettingKey; 9] = [
         SettingKey::DatabaseUrl,
         SettingKey::DefaultCountry,
         SettingKey::GroupsResyncMinutes,
@@ -57,6 +58,7 @@ impl SettingKey {
         SettingKey::NotificationsEnabled,
         SettingKey::WorkstationName,
         SettingKey::TeamLeaseSeconds,
+        SettingKey::BrowserMemoryLimitMb,
     ];
 
     /// The key as written in the file.
@@ -70,6 +72,7 @@ impl SettingKey {
             SettingKey::NotificationsEnabled => "notifications_enabled",
             SettingKey::WorkstationName => "workstation_name",
             SettingKey::TeamLeaseSeconds => "team_lease_seconds",
+            SettingKey::BrowserMemoryLimitMb => "browser_memory_limit_mb",
         }
     }
 
@@ -86,6 +89,7 @@ impl SettingKey {
             SettingKey::NotificationsEnabled => "true or false",
             SettingKey::WorkstationName => "the name the team sees for this computer, as a string",
             SettingKey::TeamLeaseSeconds => "a whole number of seconds from 3 to 600 (how long an account stays this workstation's without a heartbeat)",
+            SettingKey::BrowserMemoryLimitMb => "a whole number of megabytes, e.g. 800 (0: never reload an account's page for its memory)",
         }
     }
 
@@ -115,6 +119,8 @@ pub struct Settings {
     pub workstation_name: Option<String>,
     /// How long an account's lease lasts without a heartbeat; absent: 20 s.
     pub team_lease_seconds: Option<u32>,
+    /// Above this an idle account's page is reloaded; absent: 800, 0: never.
+    pub browser_memory_limit_mb: Option<u32>,
 }
 
 impl Settings {
@@ -164,6 +170,10 @@ impl Settings {
             SettingKey::TeamLeaseSeconds => {
                 let s = value.as_u64().filter(|s| (3..=600).contains(s)).ok_or(BadValue::Shown)?;
                 self.team_lease_seconds = Some(s as u32);
+            }
+            SettingKey::BrowserMemoryLimitMb => {
+                let mb = value.as_u64().and_then(|m| u32::try_from(m).ok()).ok_or(BadValue::Shown)?;
+                self.browser_memory_limit_mb = Some(mb);
             }
         }
         Ok(())

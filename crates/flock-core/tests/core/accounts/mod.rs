@@ -6,6 +6,7 @@ mod support;
 
 mod identity;
 mod link;
+mod memory;
 mod messaging;
 mod recovery;
 mod services;
