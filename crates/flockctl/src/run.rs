@@ -82,10 +82,14 @@ pub async fn run(cli: &Cli, paths: &DataPaths, args: &RunArgs) -> Result<(), Err
         tokio::select! {
             ev = events.recv() => match ev {
                 Ok(AccountEvent::Changed { account }) => {
-                    if account.state == AccountState::Reconnecting {
+                    // Another workstation's account (team mode, shown live): not one restored here.
+                    let mine = account.desk.as_ref().is_none_or(|d| d.here);
+                    if account.state == AccountState::Reconnecting && mine {
                         restored.insert(account.id);
                     }
-                    states.insert(account.id, account.state);
+                    if mine {
+                        states.insert(account.id, account.state);
+                    }
                     if cli.json {
                         print_json(&json!({"event": "state", "id": account.id, "state": account.state, "reason": account.reason, "phone": account.phone, "memoryKib": account.memory_kib, "databaseError": account.database_error}));
                     } else {

@@ -68,6 +68,8 @@ pub(super) struct Inner {
     pub(super) workstation: OnceCell<crate::team::Workstation>,
     pub(super) started_at: chrono::DateTime<chrono::Utc>,
     pub(super) desks: Mutex<HashMap<String, crate::team::DeskInfo>>,
+    /// When the last heartbeat ran: leases that ran out since are shown.
+    pub(super) last_beat: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     /// Sends, lookups and checks running through each account's session
     /// now (`messaging.rs`): a page is never reloaded under one.
     pub(super) in_use: Mutex<HashMap<i64, u32>>,
@@ -90,6 +92,7 @@ impl AccountManager {
                 workstation: OnceCell::new(),
                 started_at: chrono::Utc::now(),
                 desks: Mutex::new(HashMap::new()),
+                last_beat: Mutex::new(None),
                 in_use: Mutex::new(HashMap::new()),
             }),
         }
@@ -348,6 +351,8 @@ impl AccountManager {
         let profiles = self.inner.profiles().await?;
         // No session without the account's lease: it never runs on two workstations.
         self.take_lease(&row).await?;
+        // The worker starts from the row with its lease.
+        let row = repo::get(self.inner.db.conn(), id).await?;
         let (tx, task) = Worker::spawn(self.inner.clone(), profiles, row);
         let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = workers.get(&id).filter(|w| !w.task.is_finished()) {

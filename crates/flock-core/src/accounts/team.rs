@@ -81,6 +81,18 @@ impl AccountManager {
         let lost = leases::renew(db, &me.id, &running, self.inner.settings.lease, now).await?;
         let desks = crate::team::desk_infos(db).await?;
         *self.inner.desks.lock().unwrap_or_else(|e| e.into_inner()) = desks;
+        // Another desk's lease that ran out since the last beat: nothing
+        // announces it (a dead desk writes nothing), so every screen is told
+        // here that the account is now "offline on <desk>".
+        let since = self.inner.last_beat.lock().unwrap_or_else(|e| e.into_inner()).replace(now);
+        if let Some(since) = since {
+            for (id, lease) in leases::all(db).await? {
+                let ran_out = lease.expires_at.is_some_and(|e| e > since && e <= now);
+                if ran_out && lease.holder.as_deref().is_some_and(|h| h != me.id) {
+                    self.republish(id).await;
+                }
+            }
+        }
         for id in lost {
             tracing::error!(account = id, "this workstation lost the account's lease to another one: its session stops here");
             self.stop_worker(id).await;

@@ -74,7 +74,9 @@ impl Engine {
         if let Some((id, until)) = locks.iter().find(|(id, until)| **until <= horizon && !runs(**id)) {
             return IdleReport::busy(format!("account {id}'s timelock ends at {until}: it comes back then"));
         }
-        if let Some(s) = sessions.iter().find(|s| s.state == crate::accounts::AccountState::Reconnecting) {
+        // Not another workstation's account: its desk brings it back, or its lease runs out.
+        let here = |s: &&super::gateway::SessionState| s.elsewhere == super::gateway::Elsewhere::No;
+        if let Some(s) = sessions.iter().filter(here).find(|s| s.state == crate::accounts::AccountState::Reconnecting) {
             return IdleReport::busy(format!("account {} is reconnecting", s.account_id));
         }
         let lanes = lanes::build(inner, &sessions, &locks, now).await?;

@@ -119,11 +119,25 @@ async fn the_team_lists_each_workstation_with_its_accounts_and_a_manager_never_s
     assert_eq!(front.accounts.iter().map(|x| (x.id, x.leased)).collect::<Vec<_>>(), vec![(a.id, true)]);
     assert!(team.iter().any(|w| w.here && w.accounts.is_empty()));
 
-    // Run out (desk A killed): shown offline, with when.
-    let past = Utc::now() - chrono::Duration::seconds(1);
-    leases::renew(db.conn(), &me_a.id, &[a.id], Duration::ZERO, past).await.unwrap();
-    let desk = desk_b.get(a.id).await.unwrap().desk.unwrap();
-    assert!(!desk.online);
+    // Desk A is killed: its lease runs out with nobody writing anything. Desk
+    // B's next heartbeat tells its screens that the account is offline there.
+    let mut events = desk_b.subscribe();
+    leases::renew(db.conn(), &me_a.id, &[a.id], Duration::from_millis(500), Utc::now()).await.unwrap();
+    desk_b.heartbeat().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    desk_b.heartbeat().await.unwrap();
+    let shown = tokio::time::timeout(Duration::from_secs(2), async {
+        loop {
+            if let Ok(flock_core::accounts::AccountEvent::Changed { account }) = events.recv().await {
+                if account.id == a.id && account.desk.as_ref().is_some_and(|d| !d.online) {
+                    return account;
+                }
+            }
+        }
+    })
+    .await
+    .expect("desk B announced the account offline on desk A");
+    let desk = shown.desk.unwrap();
     assert!(desk.describe().unwrap().starts_with("offline on Front desk since "), "{:?}", desk.describe());
     let _ = team::DEFAULT_LEASE;
 }
