@@ -59,5 +59,9 @@ echo "== sending: one account with no limits against the simulator (text, then a
 cargo run --release -q -p flock-wa --example send_bench -- 1000 50
 
 echo
+echo "== an account page's memory sending 50 different 5 MB images: the memory guard off, then on (400 MB): the growth is bounded"
+"$bin" bench memory --images 50 --size-mb 5 --limit-mb 400
+
+echo
 echo "== dispatcher overhead, limits off: the raw send rate per account next to the dispatcher's (the engine must not be the bottleneck)"
 "$bin" bench dispatch --accounts 2 --messages 200

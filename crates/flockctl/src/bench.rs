@@ -27,6 +27,8 @@ pub enum BenchCommand {
     Enqueue(crate::campaigns_bench::BenchEnqueueArgs),
     /// The dispatcher's overhead: raw send rate per account against the dispatcher's, limits off.
     Dispatch(crate::bench_dispatch::BenchDispatchArgs),
+    /// An account page's memory while it sends images: the memory guard off and on.
+    Memory(crate::bench_memory::BenchMemoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +73,7 @@ pub async fn run(cli: &Cli, cmd: &BenchCommand) -> Result<(), ErrorReport> {
         BenchCommand::Contacts(args) => args,
         BenchCommand::Enqueue(args) => return crate::campaigns_bench::run(cli, args).await,
         BenchCommand::Dispatch(args) => return crate::bench_dispatch::run(cli, args).await,
+        BenchCommand::Memory(args) => return crate::bench_memory::run(cli, args).await,
     };
     let csv = generate_csv(args.rows);
     let mut results = Vec::new();

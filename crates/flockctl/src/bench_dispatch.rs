@@ -197,14 +197,14 @@ async fn raw_rate(manager: &AccountManager, ids: &[i64], n: usize, prefix: &str,
     Ok((n as f64) / t.elapsed().as_secs_f64())
 }
 
-fn tempdir() -> Result<std::path::PathBuf, ErrorReport> {
+pub(crate) fn tempdir() -> Result<std::path::PathBuf, ErrorReport> {
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let dir = std::env::temp_dir().join(format!("flock-bench-dispatch-{}-{stamp}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| err(e.to_string()))?;
     Ok(dir)
 }
 
-async fn link(m: &AccountManager, sim: &flock_sim::SimHandle, id: i64, phone: &str) -> Result<(), ErrorReport> {
+pub(crate) async fn link(m: &AccountManager, sim: &flock_sim::SimHandle, id: i64, phone: &str) -> Result<(), ErrorReport> {
     let mut events = m.subscribe();
     m.link(id, LinkMethod::Qr).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);

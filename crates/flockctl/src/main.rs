@@ -4,6 +4,7 @@
 
 mod bench;
 mod bench_dispatch;
+mod bench_memory;
 mod accounts;
 mod accounts_bench;
 mod campaigns;
