@@ -259,24 +259,36 @@ pub(crate) fn describe_error(e: &serde_json::Error) -> String {
         (Some(a), Some(b)) if b > a => format!("{}<{} chars>{}", &text[..a], text[a + 1..b].chars().count(), &text[b + 1..]),
         _ => text,
     };
-    let (head, tail) = text.split_at(text.find(", expected ").unwrap_or(text.len()));
+    // The last ", expected ": what is expected comes from our types; the
+    // value before it may itself hold that text, or backticks.
+    let (head, tail) = text.split_at(text.rfind(", expected ").unwrap_or(text.len()));
     if head.contains(" field `") {
         return text;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut parts = head.split('`');
-    out.push_str(parts.next().unwrap_or_default());
-    // Odd parts are inside backticks.
-    for (i, part) in parts.enumerate() {
-        out.push_str(if i % 2 == 0 { "<value>" } else { part });
+    // serde quotes one value in the head: everything from its first backtick
+    // to its last is that value (a value with backticks in it stays inside).
+    match (head.find('`'), head.rfind('`')) {
+        (Some(a), Some(b)) if b > a => format!("{}<value>{}{}", &head[..a], &head[b + 1..], tail),
+        (Some(a), _) => format!("{}<value>{}", &head[..a], tail),
+        _ => text,
     }
-    out.push_str(tail);
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the property test in CI: a variant holding a backtick (or
+    /// serde's own ", expected ") kept part of the value in the log line.
+    #[test]
+    fn an_error_never_quotes_the_value_whatever_it_holds() {
+        for payload in [r#"["`ZQX"]"#, r#"{"type":"a, expected ZQX"}"#, r#"{"type":"`ZQX`, expected `b"}"#, r#"{"type":"x``ZQX"}"#] {
+            let e = serde_json::from_str::<BridgeEvent>(payload).unwrap_err();
+            let said = describe_error(&e);
+            assert!(!said.contains("ZQX"), "{payload}: {said}");
+            assert!(said.contains("expected") || said.contains("invalid"), "{payload}: {said}");
+        }
+    }
 
     #[test]
     fn parses_bridge_payloads() {
