@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use serde::{Deserialize, Serialize};
 
 use super::consent::parse_consent;
@@ -278,7 +278,7 @@ pub async fn import_csv(
             continue;
         }
         let written: Result<(), ImportError> = async {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let missing: Vec<String> = candidates
                 .iter()
                 .flat_map(|c| c.tags.iter())

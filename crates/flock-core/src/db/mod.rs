@@ -229,3 +229,16 @@ fn db_err_cause(e: &DbErr) -> String {
         other => other.to_string(),
     }
 }
+
+/// A transaction that reads, then writes. On SQLite it is a writer from
+/// BEGIN (IMMEDIATE): a deferred one whose snapshot another process's
+/// commit made stale fails its first write with SQLITE_BUSY_SNAPSHOT (517,
+/// "database is locked"), which no busy timeout waits out (the soak run
+/// found it: a CSV import beside `flockctl run`). Elsewhere a plain BEGIN.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter,
 };
 use serde::Serialize;
 
@@ -114,14 +114,14 @@ pub async fn apply_snapshot_with_progress(
 
     for (i, id) in order.iter().enumerate() {
         let at = crate::repo::now();
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         apply_group(&txn, account_id, own_wid.as_deref(), by_id[id], rules, &tag_ids, at, &mut summary).await?;
         txn.commit().await?;
         progress(SyncProgress { account_id, done: i as u32 + 1, total });
     }
 
     let at = crate::repo::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     leave_missing_groups(&txn, account_id, &order.iter().copied().collect(), at, &mut summary).await?;
     txn.commit().await?;
     Ok(summary)

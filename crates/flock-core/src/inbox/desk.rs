@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -334,7 +334,7 @@ pub async fn set_opt_out(
                     fix: "Opt the person out on the Contacts page".into(),
                 });
             }
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             if opted_out {
                 suppressions::suppress(&txn, &keys, change, Utc::now()).await?;
             } else {

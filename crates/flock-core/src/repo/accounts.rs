@@ -9,7 +9,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 use super::{now, RepoError};
@@ -84,7 +84,7 @@ pub async fn set_state(
     version: i64,
     transition: Transition<'_>,
 ) -> Result<account::Model, RepoError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, id).await?;
     let at = now();
     let changed = account::Entity::update_many()
@@ -145,7 +145,7 @@ pub async fn store_identity(
     version: i64,
     identity: &Identity<'_>,
 ) -> Result<IdentityOutcome, RepoError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, id).await?;
     if let Some(stored) = current.phone.as_deref().filter(|p| *p != identity.phone) {
         return Ok(IdentityOutcome::OtherNumber { stored: stored.to_string() });

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sea_orm::{
     sea_query::Expr,
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 
@@ -341,7 +341,7 @@ pub async fn bulk_edit(db: &DatabaseConnection, edit: &BulkEdit) -> Result<BulkE
     ids.sort_unstable();
     ids.dedup();
     let mut result = BulkEditResult::default();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let at = now();
     for chunk in ids.chunks(ID_CHUNK) {
         if !edit.set.is_empty() {

@@ -8,7 +8,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, TransactionTrait,
+    QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 
@@ -175,7 +175,7 @@ pub async fn create(db: &DatabaseConnection, paths: &DataPaths, new: &NewCampaig
     };
 
     let now = chrono::Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = campaign::ActiveModel {
         name: Set(name.to_string()),
         kind: Set(kind.as_str().into()),

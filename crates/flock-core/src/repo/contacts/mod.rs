@@ -17,7 +17,6 @@ pub use rows::{rows, ContactRow};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -159,7 +158,7 @@ pub async fn opt_out(db: &DatabaseConnection, contact_id: i64, reason: &str, sou
 
 /// [`opt_out`] with who, from where and why.
 pub async fn opt_out_by(db: &DatabaseConnection, contact_id: i64, change: Change<'_>) -> Result<contact::Model, RepoError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let found = find(&txn, contact_id).await?;
     suppressions::suppress(&txn, &contact_keys(&found), change, now()).await?;
     let updated = find(&txn, contact_id).await?;
@@ -174,7 +173,7 @@ pub async fn opt_in(db: &DatabaseConnection, contact_id: i64) -> Result<contact:
 
 /// [`opt_in`] with who, from where and why.
 pub async fn opt_in_by(db: &DatabaseConnection, contact_id: i64, change: Change<'_>) -> Result<contact::Model, RepoError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let found = find(&txn, contact_id).await?;
     suppressions::lift(&txn, &contact_keys(&found), change, now()).await?;
     let updated = find(&txn, contact_id).await?;

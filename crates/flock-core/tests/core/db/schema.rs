@@ -83,3 +83,38 @@ async fn an_open_database_never_prints_its_password() {
     }
     assert!(info.url.contains(":****@") && info.url.contains("sslpassword=****"), "{}", info.url);
 }
+
+/// A read-then-write transaction beside another writer (the soak run's CSV
+/// import beside `flockctl run`): a deferred one on SQLite fails its write
+/// with SQLITE_BUSY_SNAPSHOT (517) once the other commits; `begin_write`
+/// takes the write lock at BEGIN, so the other waits and both succeed.
+#[tokio::test]
+async fn a_read_then_write_transaction_beside_another_writer_succeeds() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let test = flock_testkit::TestDb::new().await;
+    let db = test.open().await;
+    let other = test.connect().await;
+    let count = "SELECT COUNT(*) AS n FROM tags";
+    let write = |name: &str| format!("INSERT INTO tags (name, created_at) VALUES ('{name}', CURRENT_TIMESTAMP)");
+    let backend = db.conn().get_database_backend();
+    if backend == sea_orm::DbBackend::Sqlite {
+        // The deferred way, for contrast: it fails.
+        let txn = db.conn().begin().await.unwrap();
+        txn.query_one_raw(sea_orm::Statement::from_string(backend, count)).await.unwrap();
+        other.conn().execute_unprepared(&write("other-1")).await.unwrap();
+        let err = txn.execute_unprepared(&write("mine-1")).await.unwrap_err().to_string();
+        assert!(err.contains("517") || err.contains("locked"), "{err}");
+        txn.rollback().await.unwrap();
+    }
+    let txn = flock_core::db::begin_write(db.conn()).await.unwrap();
+    txn.query_one_raw(sea_orm::Statement::from_string(backend, count)).await.unwrap();
+    let theirs = tokio::spawn({
+        let other = other.clone();
+        let sql = write("other-2");
+        async move { other.conn().execute_unprepared(&sql).await.map(|_| ()) }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    txn.execute_unprepared(&write("mine-2")).await.unwrap();
+    txn.commit().await.unwrap();
+    theirs.await.unwrap().expect("the other writer waited its turn");
+}

@@ -18,7 +18,7 @@ use chrono::{NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -207,7 +207,7 @@ pub async fn create_draft(
 ) -> Result<DraftView, CampaignError> {
     let name = checked_name(name)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = campaign::ActiveModel {
         name: Set(name),
         kind: Set(ContentKind::Text.as_str().into()),
@@ -401,7 +401,7 @@ pub async fn save_draft(
         .map(ScheduleInput::resolve)
         .transpose()?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut q = campaign::Entity::update_many()
         .col_expr(campaign::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(campaign::Column::Id.eq(id))
