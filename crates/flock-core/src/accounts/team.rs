@@ -35,7 +35,7 @@ impl AccountManager {
             loop {
                 let ids = match changes.recv().await {
                     Ok(Change::Account(id)) => vec![id],
-                    Ok(Change::Resync) | Err(RecvError::Lagged(_)) => me.running_ids().into_iter().chain(me.all_ids().await).collect(),
+                    Ok(Change::Resync) | Err(RecvError::Lagged(_)) => me.all_ids().await,
                     Ok(_) => continue,
                     Err(RecvError::Closed) => return,
                 };
