@@ -66,6 +66,7 @@ mod m20261202_000501_add_inbound_messages_read_at;
 mod m20261203_000601_add_workstations_name_started_at;
 mod m20261203_000602_create_lease_events;
 mod m20261203_000603_notify_changes;
+mod m20261203_000604_index_contacts_group_only;
 mod util;
 
 pub struct Migrator;
@@ -132,6 +133,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000601_add_workstations_name_started_at::Migration),
             Box::new(m20261203_000602_create_lease_events::Migration),
             Box::new(m20261203_000603_notify_changes::Migration),
+            Box::new(m20261203_000604_index_contacts_group_only::Migration),
         ]
     }
 }

@@ -234,12 +234,6 @@ impl Filter {
         let permitted = || {
             Condition::any().add(null(contact::Column::ConsentAt, false)).add(null(contact::Column::FirstInboundAt, false))
         };
-        let group_only = || {
-            Condition::all()
-                .add(col(contact::Column::Sources).eq(ContactSource::GroupSync.bit()))
-                .add(null(contact::Column::ConsentAt, true))
-                .add(null(contact::Column::FirstInboundAt, true))
-        };
         let mut cond = Condition::all();
         for p in &self.plain {
             cond = match p {
@@ -248,6 +242,8 @@ impl Filter {
                 Plain::Source(s) => cond.add(col(contact::Column::Sources).bit_and(s.bit()).ne(0)),
                 Plain::Permitted(true) => cond.add(permitted()),
                 Plain::Permitted(false) => cond.add(permitted().not()),
+                // Never opaque: its partial index holds a few percent of the
+                // rows, already in name order.
                 Plain::GroupOnly(true) => cond.add(group_only()),
                 Plain::GroupOnly(false) => cond.add(group_only().not()),
             };
@@ -347,4 +343,42 @@ fn search_set(text: &str, backend: DbBackend, tags: &Tags<'_>) -> IdSet {
         ids.union(UnionType::Distinct, p);
     }
     IdSet { ids, probe }
+}
+
+/// Known only from groups: no source but group sync, no consent, never
+/// wrote. The bit is written as a literal, the very terms of the partial
+/// index `idx_contacts_group_only`, so both planners use it whatever the
+/// bound values (PostgreSQL's generic plans cannot prove a predicate from a
+/// parameter).
+pub(crate) fn group_only() -> Condition {
+    Condition::all()
+        .add(Expr::col((contact::Entity, contact::Column::Sources)).eq(Expr::cust(ContactSource::GroupSync.bit().to_string())))
+        .add(Expr::col((contact::Entity, contact::Column::ConsentAt)).is_null())
+        .add(Expr::col((contact::Entity, contact::Column::FirstInboundAt)).is_null())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    /// The page query of "known only from groups", as SQLite's walk of the
+    /// name index writes it: its terms stay the partial index's own
+    /// (`sources = (1)`, not `+sources = ?`), or SQLite reads every contact.
+    #[test]
+    fn known_only_from_groups_is_written_as_its_partial_index_on_every_shape() {
+        let query = ContactQuery { group_only: Some(true), ..Default::default() };
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            let filter = Filter::new(&query, backend);
+            for cond in [filter.probe_shape(Some(contact::Column::Name)), filter.set_shape()] {
+                let sql = contact::Entity::find().filter(cond).build(backend).to_string();
+                assert!(sql.contains(r#""contacts"."sources" = (1)"#), "{sql}");
+                assert!(!sql.contains(r#"+"contacts"."sources""#) && !sql.contains(r#"+"contacts"."consent_at""#), "{sql}");
+            }
+        }
+        let migration = include_str!("../../../../../migrations/src/m20261203_000604_index_contacts_group_only.rs");
+        assert!(migration.contains(r#"Expr::col(Contacts::Sources).eq(Expr::cust("1"))"#), "the index and the filter name the same bit");
+        assert_eq!(ContactSource::GroupSync.bit(), 1);
+    }
 }

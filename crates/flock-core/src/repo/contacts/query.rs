@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::filter::Filter;
+use super::filter::{group_only, Filter};
 use super::paging;
 use super::rows::{rows, ContactRow};
 use super::ContactSource;
@@ -133,12 +133,4 @@ pub async fn reach_breakdown(db: &impl ConnectionTrait, query: &ContactQuery) ->
 /// Consent on record, or wrote to us.
 fn permitted() -> Condition {
     Condition::any().add(contact::Column::ConsentAt.is_not_null()).add(contact::Column::FirstInboundAt.is_not_null())
-}
-
-/// Known only from groups: no other source, no consent, never wrote.
-fn group_only() -> Condition {
-    Condition::all()
-        .add(contact::Column::Sources.eq(ContactSource::GroupSync.bit()))
-        .add(contact::Column::ConsentAt.is_null())
-        .add(contact::Column::FirstInboundAt.is_null())
 }
