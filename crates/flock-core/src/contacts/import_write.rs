@@ -5,8 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
-    sea_query::{Expr, InsertStatement, OnConflict, Query},
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
 };
 
 use super::import::{ImportRow, RowOutcome};
@@ -17,9 +16,8 @@ use crate::repo::suppressions::suppressed_keys;
 use crate::repo::tags::{link_contacts, ID_CHUNK};
 use crate::repo::RepoError;
 
-/// Contacts per INSERT statement: 14 columns each, under SQLite's 32,766
-/// bind parameters (and PostgreSQL's 65,535).
-const INSERT_ROWS: usize = 2_300;
+/// Contacts per INSERT statement (about 600 kB of JSON).
+const INSERT_ROWS: usize = 5_000;
 
 /// A row that passed the checks, waiting for the database.
 pub(crate) struct Candidate {
@@ -60,7 +58,8 @@ pub(crate) async fn write_batch(
     let mut inserted: HashMap<String, i64> = HashMap::with_capacity(batch.len());
     let all: Vec<&Candidate> = batch.iter().collect();
     for chunk in all.chunks(INSERT_ROWS) {
-        for row in db.query_all(&insert_statement(chunk, cx, &suppressed)?).await? {
+        let insert = insert_statement(db.get_database_backend(), chunk, cx, &suppressed)?;
+        for row in db.query_all_raw(insert).await? {
             let id: i64 = row.try_get("", "id")?;
             let phone: Option<String> = row.try_get("", "phone")?;
             if let Some(p) = phone {
@@ -123,55 +122,83 @@ pub(crate) async fn write_batch(
     Ok(())
 }
 
-const COLUMNS: [contact::Column; 14] = [
-    contact::Column::Phone,
-    contact::Column::Name,
-    contact::Column::Region,
-    contact::Column::State,
-    contact::Column::District,
-    contact::Column::Segment,
-    contact::Column::FirstSource,
-    contact::Column::Sources,
-    contact::Column::Origin,
-    contact::Column::ConsentAt,
-    contact::Column::ConsentSource,
-    contact::Column::OptedOutAt,
-    contact::Column::CreatedAt,
-    contact::Column::UpdatedAt,
-];
+/// One `INSERT … ON CONFLICT DO NOTHING RETURNING id, phone` per batch
+/// (another workstation may have added a number meanwhile). The rows arrive
+/// as ONE JSON array parameter unpacked by the database (`json_each` on
+/// SQLite, `json_to_recordset` on PostgreSQL), as the outbox insert does: 14
+/// bind parameters per row cost more to bind than the rows cost to write.
+/// What every row shares (its source, origin, the import's time) is bound once.
+fn insert_sql(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO contacts (phone, name, region, state, district, segment, first_source, sources, origin, \
+             consent_at, consent_source, opted_out_at, created_at, updated_at) \
+             SELECT r.p, r.n, r.r, r.s, r.d, r.g, $1, $2, $3, r.ca, r.cs, r.oo, $4, $4 \
+             FROM json_to_recordset($5::json) \
+             AS r(p text, n text, r text, s text, d text, g text, ca timestamptz, cs text, oo timestamptz) \
+             ON CONFLICT DO NOTHING RETURNING id, phone"
+        }
+        _ => {
+            "INSERT INTO contacts (phone, name, region, state, district, segment, first_source, sources, origin, \
+             consent_at, consent_source, opted_out_at, created_at, updated_at) \
+             SELECT r.value ->> 'p', r.value ->> 'n', r.value ->> 'r', r.value ->> 's', r.value ->> 'd', \
+             r.value ->> 'g', ?1, ?2, ?3, r.value ->> 'ca', r.value ->> 'cs', r.value ->> 'oo', ?4, ?4 \
+             FROM json_each(?5) AS r WHERE true \
+             ON CONFLICT DO NOTHING RETURNING id, phone"
+        }
+    }
+}
 
-/// One multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING id, phone`
-/// (another workstation may have added a number meanwhile).
+/// A timestamp as sqlx writes a `DateTime<Utc>` to SQLite (RFC 3339, as
+/// many fraction digits as needed, `+00:00`), so rows written through JSON
+/// compare and sort with every other row; PostgreSQL parses the same text.
+fn timestamp_text(t: Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+#[derive(serde::Serialize)]
+struct JsonContact<'a> {
+    p: &'a str,
+    n: Option<&'a str>,
+    r: Option<&'a str>,
+    s: Option<&'a str>,
+    d: Option<&'a str>,
+    g: Option<&'a str>,
+    ca: Option<String>,
+    cs: Option<&'a str>,
+    oo: Option<String>,
+}
+
 fn insert_statement(
+    backend: DbBackend,
     chunk: &[&Candidate],
     cx: &BatchContext<'_>,
     suppressed: &HashMap<String, Timestamp>,
-) -> Result<InsertStatement, ImportError> {
-    let mut stmt = Query::insert();
-    stmt.into_table(contact::Entity).columns(COLUMNS);
-    for c in chunk {
-        let values: [Expr; 14] = [
-            Expr::val(c.phone.clone()),
-            Expr::val(c.name.clone()),
-            Expr::val(c.region.clone()),
-            Expr::val(c.state.clone()),
-            Expr::val(c.district.clone()),
-            Expr::val(c.segment.clone()),
-            Expr::val(ContactSource::Csv.as_str()),
-            Expr::val(ContactSource::Csv.bit()),
-            Expr::val(cx.origin),
-            Expr::val(c.consent),
-            Expr::val(c.consent.map(|_| cx.consent_source.to_string())),
+) -> Result<Statement, ImportError> {
+    let rows: Vec<JsonContact> = chunk
+        .iter()
+        .map(|c| JsonContact {
+            p: &c.phone,
+            n: c.name.as_deref(),
+            r: c.region.as_deref(),
+            s: c.state.as_deref(),
+            d: c.district.as_deref(),
+            g: c.segment.as_deref(),
+            ca: c.consent.map(timestamp_text),
+            cs: c.consent.map(|_| cx.consent_source),
             // A number on the suppression list stays opted out when it comes back.
-            Expr::val(suppressed.get(&c.phone).copied()),
-            Expr::val(cx.at),
-            Expr::val(cx.at),
-        ];
-        stmt.values(values).map_err(|e| ImportError::Repo(RepoError::Db(sea_orm::DbErr::Custom(e.to_string()))))?;
-    }
-    stmt.on_conflict(OnConflict::new().do_nothing().to_owned());
-    stmt.returning(Query::returning().columns([contact::Column::Id, contact::Column::Phone]));
-    Ok(stmt.to_owned())
+            oo: suppressed.get(&c.phone).copied().map(timestamp_text),
+        })
+        .collect();
+    let json = serde_json::to_string(&rows).map_err(|e| ImportError::Repo(RepoError::Db(sea_orm::DbErr::Custom(e.to_string()))))?;
+    let values: [sea_orm::Value; 5] = [
+        ContactSource::Csv.as_str().into(),
+        ContactSource::Csv.bit().into(),
+        cx.origin.into(),
+        cx.at.into(),
+        json.into(),
+    ];
+    Ok(Statement::from_sql_and_values(backend, insert_sql(backend), values))
 }
 
 async fn by_phone(db: &impl ConnectionTrait, phones: &[String]) -> Result<HashMap<String, contact::Model>, ImportError> {

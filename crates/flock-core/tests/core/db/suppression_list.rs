@@ -126,3 +126,46 @@ async fn every_writer_keeps_the_opted_out_column_equal_to_the_list() {
     let counted = contacts::search(conn, &contacts::ContactQuery { opted_out: Some(true), ..Default::default() }).await.unwrap();
     assert_eq!(counted.total, 2, "One (+919800000001) and Two (+919800000002 / 902@lid)");
 }
+
+/// The import writes its rows through one JSON parameter: the times it
+/// stores (a consent from the file, an opt-out carried over from the list)
+/// must be the very values every other writer stores, or SQLite, which
+/// compares them as text, would miss them in an equality or a range.
+#[tokio::test]
+async fn times_an_import_writes_compare_equal_to_the_same_times_written_anywhere_else() {
+    use chrono::{DurationRound, TimeDelta, TimeZone};
+    use flock_core::repo::contacts::ConsentMark;
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder};
+    let test = TestDb::new().await;
+    let db = test.open().await;
+    let conn = db.conn();
+    // Microseconds with a fraction (PostgreSQL keeps microseconds).
+    let at = chrono::Utc::now().duration_trunc(TimeDelta::microseconds(1)).unwrap();
+    let dnc = Change { source: SuppressionSource::Import, reason: Some("do-not-contact list"), actor: Some("flockctl") };
+    suppressions::suppress(conn, &person_keys(Some("+919800000001"), None), dnc, at).await.unwrap();
+    let csv = "name,phone,consent\nOne,9800000001,no\nTwo,9800000002,2026-11-01\nThree,9800000003,2026-11-02T10:00:00+05:30\n";
+    let report = import_csv(conn, csv.as_bytes(), &ImportOptions::new("a.csv")).await.unwrap();
+    assert_eq!(report.totals.imported, 3, "{:?}", report.rows);
+    let find = || contact::Entity::find();
+    assert_eq!(find().filter(contact::Column::OptedOutAt.eq(at)).count(conn).await.unwrap(), 1, "the opt-out's own time");
+    let nov1 = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let nov2 = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 4, 30, 0).unwrap();
+    assert_eq!(find().filter(contact::Column::ConsentAt.eq(nov1)).count(conn).await.unwrap(), 1);
+    assert_eq!(find().filter(contact::Column::ConsentAt.eq(nov2)).count(conn).await.unwrap(), 1, "10:00 in India is 04:30 UTC");
+    // A range across both kinds of writer: a consent set through the API after the import sorts after both.
+    let later = nov2 + TimeDelta::hours(1);
+    let one = find().filter(contact::Column::Phone.eq("+919800000001")).one(conn).await.unwrap().unwrap();
+    contacts::set_consent(conn, one.id, Some(&ConsentMark { at: later, source: "manual".into() })).await.unwrap();
+    let by_consent: Vec<String> = find()
+        .filter(contact::Column::ConsentAt.gt(nov1))
+        .order_by_asc(contact::Column::ConsentAt)
+        .all(conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.phone)
+        .collect();
+    assert_eq!(by_consent, ["+919800000003", "+919800000001"]);
+    let created = find().filter(contact::Column::CreatedAt.lte(chrono::Utc::now())).count(conn).await.unwrap();
+    assert_eq!(created, 3, "the import's own time compares with a time bound by the ORM");
+}
