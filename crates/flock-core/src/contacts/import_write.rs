@@ -10,11 +10,11 @@ use sea_orm::{
 
 use super::import::{ImportRow, RowOutcome};
 use super::ImportError;
+use crate::db::bulk::{json_param, timestamp_text};
 use crate::entities::{contact, contact_tag, Timestamp};
 use crate::repo::contacts::{add_source, ContactSource};
 use crate::repo::suppressions::suppressed_keys;
 use crate::repo::tags::{link_contacts, ID_CHUNK};
-use crate::repo::RepoError;
 
 /// Contacts per INSERT statement (about 600 kB of JSON).
 const INSERT_ROWS: usize = 5_000;
@@ -149,13 +149,6 @@ fn insert_sql(backend: DbBackend) -> &'static str {
     }
 }
 
-/// A timestamp as sqlx writes a `DateTime<Utc>` to SQLite (RFC 3339, as
-/// many fraction digits as needed, `+00:00`), so rows written through JSON
-/// compare and sort with every other row; PostgreSQL parses the same text.
-fn timestamp_text(t: Timestamp) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
-}
-
 #[derive(serde::Serialize)]
 struct JsonContact<'a> {
     p: &'a str,
@@ -190,13 +183,12 @@ fn insert_statement(
             oo: suppressed.get(&c.phone).copied().map(timestamp_text),
         })
         .collect();
-    let json = serde_json::to_string(&rows).map_err(|e| ImportError::Repo(RepoError::Db(sea_orm::DbErr::Custom(e.to_string()))))?;
     let values: [sea_orm::Value; 5] = [
         ContactSource::Csv.as_str().into(),
         ContactSource::Csv.bit().into(),
         cx.origin.into(),
         cx.at.into(),
-        json.into(),
+        json_param(&rows)?,
     ];
     Ok(Statement::from_sql_and_values(backend, insert_sql(backend), values))
 }

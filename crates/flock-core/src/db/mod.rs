@@ -1,6 +1,7 @@
 //! Opening the database: local SQLite by default, a shared PostgreSQL when
 //! the user says so. Migrations run on open; the same ones on both backends.
 
+pub(crate) mod bulk;
 mod target;
 
 use std::time::Duration;

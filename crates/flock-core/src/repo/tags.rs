@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::{now, RepoError};
+use crate::db::bulk::json_param;
 use crate::entities::{contact, contact_tag, group, group_tag, tag, tag_rule};
 use crate::error::{ErrorKind, ErrorReport};
 
@@ -255,8 +256,7 @@ pub(crate) async fn link_contacts(db: &impl ConnectionTrait, pairs: &[(i64, i64)
     };
     let mut n = 0;
     for chunk in pairs.chunks(LINK_ROWS) {
-        let json = serde_json::to_string(chunk).map_err(|e| RepoError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
-        n += db.execute_raw(Statement::from_sql_and_values(backend, sql, [json.into()])).await?.rows_affected();
+        n += db.execute_raw(Statement::from_sql_and_values(backend, sql, [json_param(chunk)?])).await?.rows_affected();
     }
     Ok(n)
 }
