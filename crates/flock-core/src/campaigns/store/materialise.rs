@@ -1,21 +1,28 @@
 //! Starting a campaign: its outbox materialised, one `messages` row per
 //! target (pending with its rendered text, or skipped with the reason), in
 //! batched INSERTs inside one transaction with the status change, so the
-//! outbox and the status appear together or not at all. The rows are
-//! `ON CONFLICT (campaign_id, target_key) DO NOTHING`: a second start adds
-//! nothing (the unique key makes it a database fact, whatever races).
+//! outbox and the status appear together or not at all. The unique key
+//! `(campaign_id, target_key)` makes "once per target" a database fact: a
+//! later start inserts `ON CONFLICT … DO NOTHING` and adds nothing; the
+//! first (no row yet, the campaign locked) inserts plainly, and a duplicate
+//! would be refused, never stored twice.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 use serde::Serialize;
 
-use super::plan::{plan, Outcome, Planned};
+use tokio::sync::mpsc;
+
+use super::plan::{render_one, tally, Outcome, Planned, Problem};
+use super::targets::{resolve, Target};
 use super::transition::{note, transition};
 use super::{load, Loaded};
 use crate::campaigns::lifecycle::{CampaignEvent, CampaignStatus, LifecycleError, Transition};
 use crate::campaigns::model::AudienceCount;
+use crate::campaigns::template::Template;
 use crate::campaigns::CampaignError;
 use crate::dispatch::MessageStatus;
 
@@ -56,17 +63,21 @@ fn start_event(c: &Loaded, now: DateTime<Utc>) -> Result<Option<CampaignEvent>, 
 /// Starts campaign `id` (see the module doc): a draft with a start time in
 /// the future becomes `scheduled` (the dispatcher starts it then), else
 /// `running`. Its audience is resolved and rendered at `now`.
+///
+/// The texts are rendered on a blocking thread one INSERT's worth ahead of
+/// the writes, so rendering and serialising overlap the database's work
+/// instead of preceding it. A text that cannot be made stops the start: the
+/// transaction is rolled back and nothing of it stays.
 pub async fn start(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> Result<StartReport, CampaignError> {
     let c = load(db, id).await?;
     let event = start_event(&c, now)?;
-    let plan = plan(db, &c, now).await?;
-    if let Some(p) = plan.problems.first() {
-        return Err(CampaignError::Render { target: p.target.clone(), source: p.error.clone() });
-    }
-    if plan.rows.is_empty() {
+    let template = c.template()?;
+    let targets = resolve(db, id, &c.audience, &c.options, &template.shape().variables, now).await?;
+    if targets.is_empty() {
         return Err(CampaignError::NoTargets);
     }
-    let audience = plan.count();
+    let (batches, mut incoming) = mpsc::channel(RENDER_AHEAD);
+    let renderer = tokio::task::spawn_blocking(move || render_batches(&template, id, targets, &batches));
     // IMMEDIATE on SQLite: this transaction reads the status, then writes;
     // as a writer from the start it waits its turn instead of failing when
     // the dispatcher wrote in between (see `transition`).
@@ -76,11 +87,40 @@ pub async fn start(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> Resu
             ..Default::default()
         })
         .await?;
-    let made = match &event {
-        Some(e) => transition(&txn, id, e, None).await?,
-        None => None,
+    let written: Result<_, CampaignError> = async {
+        let fresh = outbox_empty(&txn, id).await?;
+        let made = match &event {
+            Some(e) => transition(&txn, id, e, None).await?,
+            None => None,
+        };
+        let mut added = 0;
+        while let Some(batch) = incoming.recv().await {
+            if let Some(p) = batch.problem {
+                return Err(CampaignError::Render { target: p.target, source: p.error });
+            }
+            added += insert(&txn, id, fresh, batch.json?, now).await?;
+        }
+        // The channel also ends when the renderer died: only its own end
+        // (with the count of every target) lets the outbox be committed.
+        let audience = renderer.await.map_err(|e| CampaignError::Corrupt {
+            id,
+            what: "outbox rendering",
+            detail: e.to_string(),
+        })?;
+        Ok((made, added, audience))
+    }
+    .await;
+    let (made, added, audience) = match written {
+        Ok(w) => w,
+        Err(e) => {
+            drop(incoming);
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(campaign = id, error = %e, "start failed, then its rollback too");
+                return Err(rollback.into());
+            }
+            return Err(e);
+        }
     };
-    let added = write_rows(&txn, id, &plan.rows, now).await?;
     let status = made.as_ref().map_or(c.state.status, |t| t.to.status);
     if added > 0 {
         let what = format!(
@@ -97,6 +137,62 @@ pub async fn start(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> Resu
     Ok(StartReport { id, status, reason, added, audience, transition: made })
 }
 
+/// Rendered batches waiting for their INSERT (each about a megabyte).
+const RENDER_AHEAD: usize = 2;
+
+/// One INSERT's rows, rendered and serialised.
+struct Batch {
+    json: Result<String, CampaignError>,
+    /// The first target of the batch whose text cannot be made.
+    problem: Option<Problem>,
+}
+
+/// The renderer: batches of [`INSERT_ROWS`] targets, in order, until the
+/// first problem or until the writer hangs up; returns the audience count.
+fn render_batches(template: &Template, id: i64, targets: Vec<Target>, out: &mpsc::Sender<Batch>) -> AudienceCount {
+    let mut count = AudienceCount::default();
+    let mut rest = targets.into_iter().peekable();
+    while rest.peek().is_some() {
+        let mut problem = None;
+        let rows: Vec<Planned> = rest
+            .by_ref()
+            .take(INSERT_ROWS)
+            .map(|t| {
+                let (row, p) = render_one(template, id, t);
+                tally(&mut count, &row);
+                problem = problem.take().or(p);
+                row
+            })
+            .collect();
+        let stop = problem.is_some();
+        if out.blocking_send(Batch { json: rows_json(id, &rows), problem }).is_err() || stop {
+            break;
+        }
+    }
+    count
+}
+
+/// Whether campaign `id` has no outbox row yet, asked with the campaign row
+/// locked (PostgreSQL; on SQLite the IMMEDIATE transaction is the lock), so
+/// no other start can add rows until this transaction ends. Then the rows go
+/// in without `ON CONFLICT`, which costs a tenth of the insert; the unique
+/// key still refuses a duplicate, loudly.
+async fn outbox_empty(txn: &impl ConnectionTrait, id: i64) -> Result<bool, CampaignError> {
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        // NO KEY UPDATE: the FK checks of rows referencing the campaign
+        // (events, messages) take KEY SHARE, which this does not block.
+        let lock = "SELECT id FROM campaigns WHERE id = $1 FOR NO KEY UPDATE";
+        txn.execute_raw(Statement::from_sql_and_values(backend, lock, [id.into()])).await?;
+    }
+    let probe = match backend {
+        DbBackend::Postgres => "SELECT 1 AS one FROM messages WHERE campaign_id = $1 LIMIT 1",
+        _ => "SELECT 1 AS one FROM messages WHERE campaign_id = ?1 LIMIT 1",
+    };
+    let found = txn.query_one_raw(Statement::from_sql_and_values(backend, probe, [id.into()])).await?;
+    Ok(found.is_none())
+}
+
 /// The outbox insert: the batch's rows arrive as ONE JSON array parameter
 /// (`{"k": key, "t": kind, "c": contact_id, "g": group_id, "s": status,
 /// "x": text, "sr": skip code, "le": reason}` per row) unpacked by the
@@ -104,14 +200,13 @@ pub async fn start(db: &DatabaseConnection, id: i64, now: DateTime<Utc>) -> Resu
 /// PostgreSQL, which reads the whole array in one pass). A multi-row `VALUES` list needs
 /// 12 bind parameters per row, and preparing statements of 30,000
 /// parameters cost more than writing the rows.
-fn insert_sql(backend: DbBackend) -> &'static str {
-    match backend {
+fn insert_sql(backend: DbBackend, fresh: bool) -> String {
+    let insert = match backend {
         DbBackend::Postgres => {
             "INSERT INTO messages (campaign_id, target_key, target_kind, contact_id, group_id, status, attempts, \
              rendered_text, skip_reason, last_error, created_at, updated_at) \
              SELECT $1, r.k, r.t, r.c, r.g, r.s, 0, r.x, r.sr, r.le, $2, $2 \
-             FROM json_to_recordset($3::json) AS r(k text, t text, c bigint, g bigint, s text, x text, sr text, le text) \
-             ON CONFLICT (campaign_id, target_key) DO NOTHING"
+             FROM json_to_recordset($3::json) AS r(k text, t text, c bigint, g bigint, s text, x text, sr text, le text)"
         }
         _ => {
             "INSERT INTO messages (campaign_id, target_key, target_kind, contact_id, group_id, status, attempts, \
@@ -119,9 +214,14 @@ fn insert_sql(backend: DbBackend) -> &'static str {
              SELECT ?1, json_extract(r.value, '$.k'), json_extract(r.value, '$.t'), json_extract(r.value, '$.c'), \
              json_extract(r.value, '$.g'), json_extract(r.value, '$.s'), 0, json_extract(r.value, '$.x'), \
              json_extract(r.value, '$.sr'), json_extract(r.value, '$.le'), ?2, ?2 \
-             FROM json_each(?3) AS r WHERE true \
-             ON CONFLICT (campaign_id, target_key) DO NOTHING"
+             FROM json_each(?3) AS r WHERE true"
         }
+    };
+    // `WHERE true` above: SQLite parses `ON CONFLICT` after a bare `FROM` as a join constraint.
+    if fresh {
+        insert.to_string()
+    } else {
+        format!("{insert} ON CONFLICT (campaign_id, target_key) DO NOTHING")
     }
 }
 
@@ -137,46 +237,49 @@ struct JsonRow<'a> {
     le: Option<String>,
 }
 
-/// Inserts the planned rows that are not in the outbox yet; returns how many.
-pub(crate) async fn write_rows(
+/// The rows of one INSERT as its JSON parameter.
+fn rows_json(campaign_id: i64, rows: &[Planned]) -> Result<String, CampaignError> {
+    let batch: Vec<JsonRow> = rows
+        .iter()
+        .map(|r| {
+            let t = &r.target;
+            let (status, text, code, why) = match &r.outcome {
+                Outcome::Send(text) => (MessageStatus::Pending, Some(text.as_str()), None, None),
+                Outcome::Skip(reason) => (MessageStatus::Skipped, None, Some(reason.code()), Some(reason.describe())),
+            };
+            JsonRow {
+                k: &t.key,
+                t: t.kind.as_str(),
+                c: t.contact_id,
+                g: t.group_id,
+                s: status.as_str(),
+                x: text,
+                sr: code,
+                le: why,
+            }
+        })
+        .collect();
+    serde_json::to_string(&batch).map_err(|e| CampaignError::Corrupt {
+        id: campaign_id,
+        what: "outbox row",
+        detail: e.to_string(),
+    })
+}
+
+/// Inserts one batch; returns how many rows it added (fewer than the batch
+/// when some were in the outbox already and `fresh` is false).
+async fn insert(
     db: &impl ConnectionTrait,
     campaign_id: i64,
-    rows: &[Planned],
+    fresh: bool,
+    json: String,
     now: DateTime<Utc>,
 ) -> Result<u64, CampaignError> {
     let backend = db.get_database_backend();
-    let mut added = 0;
-    for chunk in rows.chunks(INSERT_ROWS) {
-        let batch: Vec<JsonRow> = chunk
-            .iter()
-            .map(|r| {
-                let t = &r.target;
-                let (status, text, code, why) = match &r.outcome {
-                    Outcome::Send(text) => (MessageStatus::Pending, Some(text.as_str()), None, None),
-                    Outcome::Skip(reason) => {
-                        (MessageStatus::Skipped, None, Some(reason.code()), Some(reason.describe()))
-                    }
-                };
-                JsonRow {
-                    k: &t.key,
-                    t: t.kind.as_str(),
-                    c: t.contact_id,
-                    g: t.group_id,
-                    s: status.as_str(),
-                    x: text,
-                    sr: code,
-                    le: why,
-                }
-            })
-            .collect();
-        let json = serde_json::to_string(&batch).map_err(|e| CampaignError::Corrupt {
-            id: campaign_id,
-            what: "outbox row",
-            detail: e.to_string(),
-        })?;
-        let stmt =
-            Statement::from_sql_and_values(backend, insert_sql(backend), [campaign_id.into(), now.into(), json.into()]);
-        added += db.execute_raw(stmt).await?.rows_affected();
-    }
-    Ok(added)
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        insert_sql(backend, fresh),
+        [campaign_id.into(), now.into(), json.into()],
+    );
+    Ok(db.execute_raw(stmt).await?.rows_affected())
 }

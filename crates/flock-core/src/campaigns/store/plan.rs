@@ -3,8 +3,6 @@
 //! ([`crate::campaigns::seed::target_seed`]), so the preview, the stored
 //! row and any retry are the very same words.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
@@ -48,7 +46,7 @@ pub struct Plan {
 /// Targets rendered in parallel above this many (the work is pure).
 const PARALLEL_ABOVE: usize = 4_000;
 
-fn render_one(template: &Template, campaign_id: i64, target: Target) -> (Planned, Option<Problem>) {
+pub(super) fn render_one(template: &Template, campaign_id: i64, target: Target) -> (Planned, Option<Problem>) {
     if let Some(reason) = target.skip.clone() {
         return (Planned { target, outcome: Outcome::Skip(reason) }, None);
     }
@@ -106,31 +104,9 @@ pub async fn plan(db: &impl ConnectionTrait, c: &Loaded, now: DateTime<Utc>) -> 
 impl Plan {
     /// Targets / to send / skipped by reason and the basis of the people to send to.
     pub fn count(&self) -> AudienceCount {
-        let mut n = AudienceCount { skipped_by_reason: BTreeMap::new(), ..Default::default() };
+        let mut n = AudienceCount::default();
         for r in &self.rows {
-            n.targets += 1;
-            if r.target.kind == TargetKind::Group {
-                n.groups += 1;
-            } else {
-                n.people += 1;
-            }
-            match &r.outcome {
-                Outcome::Skip(reason) => {
-                    n.skipped += 1;
-                    *n.skipped_by_reason.entry(reason.code().to_string()).or_default() += 1;
-                }
-                Outcome::Send(_) => {
-                    n.to_send += 1;
-                    if let Some(b) = r.target.basis {
-                        n.consented += u64::from(b.consented);
-                        n.wrote_first += u64::from(b.wrote_first);
-                        let permitted = b.consented || b.wrote_first;
-                        n.permitted += u64::from(permitted);
-                        n.group_only += u64::from(b.group_only);
-                        n.other += u64::from(!permitted && !b.group_only);
-                    }
-                }
-            }
+            tally(&mut n, r);
         }
         n
     }
@@ -144,5 +120,32 @@ impl Plan {
             }
         }
         c.report()
+    }
+}
+
+/// Adds one planned row to an audience count.
+pub(super) fn tally(n: &mut AudienceCount, r: &Planned) {
+    n.targets += 1;
+    if r.target.kind == TargetKind::Group {
+        n.groups += 1;
+    } else {
+        n.people += 1;
+    }
+    match &r.outcome {
+        Outcome::Skip(reason) => {
+            n.skipped += 1;
+            *n.skipped_by_reason.entry(reason.code().to_string()).or_default() += 1;
+        }
+        Outcome::Send(_) => {
+            n.to_send += 1;
+            if let Some(b) = r.target.basis {
+                n.consented += u64::from(b.consented);
+                n.wrote_first += u64::from(b.wrote_first);
+                let permitted = b.consented || b.wrote_first;
+                n.permitted += u64::from(permitted);
+                n.group_only += u64::from(b.group_only);
+                n.other += u64::from(!permitted && !b.group_only);
+            }
+        }
     }
 }

@@ -172,3 +172,73 @@ async fn media_is_stored_once_by_content_and_checked() {
     assert!(matches!(err, CampaignError::Media(_)), "{err:?}");
     assert!(err.to_string().contains("empty"), "{err}");
 }
+
+/// A target whose text cannot be made, two INSERT batches into the audience:
+/// the start refuses naming it, and the batches written before it, the
+/// status change and the history entry are all rolled back.
+#[tokio::test]
+async fn a_text_that_cannot_be_made_late_in_the_audience_rolls_the_whole_start_back() {
+    let test = TestDb::new().await;
+    let db = test.open().await;
+    let db = db.conn();
+    let dir = tempfile::tempdir().unwrap();
+    many_contacts(db, 25_000).await;
+    let late = "+917000024000";
+    let long_name = "x".repeat(70_000);
+    let set_name = |name: String| {
+        contact::Entity::update_many()
+            .col_expr(contact::Column::Name, sea_orm::sea_query::Expr::value(name))
+            .filter(contact::Column::Phone.eq(late))
+    };
+    set_name(long_name).exec(db).await.unwrap();
+    let mut n = new_campaign("Long", "Hi {{ first_name }}");
+    n.filters = vec![ContactQuery::default()];
+    let id = store::create(db, &DataPaths::new(dir.path()), &n).await.unwrap().id;
+    match store::start(db, id, Utc::now()).await {
+        Err(CampaignError::Render { target, .. }) => assert_eq!(target, late),
+        other => panic!("expected the too-long text refused, got {other:?}"),
+    }
+    assert_eq!(store::counts(db, id).await.unwrap().total(), 0, "no row of the refused start stays");
+    let c = flock_core::entities::campaign::Entity::find_by_id(id).one(db).await.unwrap().unwrap();
+    assert_eq!(c.status, "draft");
+    let events = store::events(db, id).await.unwrap();
+    assert!(
+        !events.iter().any(|e| e.event == "start" || e.event == "materialise"),
+        "no history of a start that did not happen: {events:?}"
+    );
+
+    set_name("Zed".into()).exec(db).await.unwrap();
+    let report = store::start(db, id, Utc::now()).await.unwrap();
+    assert_eq!((report.added, report.audience.to_send), (25_000, 25_000));
+}
+
+/// Four starts of one campaign at once: each target is in the outbox once,
+/// and the rows added by all of them add up to the audience.
+#[tokio::test]
+async fn concurrent_starts_write_each_target_once() {
+    let test = TestDb::new().await;
+    let db = test.open().await;
+    let dir = tempfile::tempdir().unwrap();
+    many_contacts(db.conn(), 12_000).await;
+    let mut n = new_campaign("Race", "Hi {{ first_name }}");
+    n.filters = vec![ContactQuery::default()];
+    let id = store::create(db.conn(), &DataPaths::new(dir.path()), &n).await.unwrap().id;
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let conn = db.conn().clone();
+            tokio::spawn(async move { store::start(&conn, id, Utc::now()).await })
+        })
+        .collect();
+    let mut added = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(report) => added += report.added,
+            // Lost the race for the status change, or waited too long for SQLite's lock.
+            Err(CampaignError::Stale(_)) | Err(CampaignError::Lifecycle(_)) => {}
+            Err(CampaignError::Repo(e)) if e.to_string().contains("lock") => {}
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(added, 12_000);
+    assert_eq!(store::counts(db.conn(), id).await.unwrap().total(), 12_000);
+}
