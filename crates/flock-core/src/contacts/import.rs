@@ -20,8 +20,6 @@ use crate::repo::tags::ensure_tags;
 const BATCH: usize = 5_000;
 /// Chunks parsed ahead of the one being written.
 const PARSE_AHEAD: usize = 3;
-/// Rows written after which PostgreSQL's statistics are refreshed.
-const ANALYZE_AFTER: usize = 1_000;
 /// Rows shown in a preview.
 const SAMPLE_ROWS: usize = 5;
 /// SQLite's WAL pages between checkpoints while an import runs (64 MiB), and its default.
@@ -331,9 +329,8 @@ pub async fn import_csv(
     stored?;
     let rows = reader.rows;
     let written = rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Imported | RowOutcome::Updated)).count();
-    if written >= ANALYZE_AFTER && db.get_database_backend() == DbBackend::Postgres {
-        // Fresh statistics, so the planner sees the new rows at once (autovacuum would, within a minute).
-        db.execute_unprepared("ANALYZE contacts, contact_tags").await?;
+    if written >= crate::db::bulk::TIDY_AFTER {
+        crate::db::bulk::tidy(db, &["contacts", "contact_tags"]).await?;
     }
     let totals = totals_of(&rows);
     Ok(ImportReport { file_name: options.file_name.clone(), origin, has_headers, mapping, totals, rows })

@@ -20,3 +20,22 @@ pub(crate) fn json_param<T: Serialize + ?Sized>(rows: &T) -> Result<sea_orm::Val
 pub(crate) fn timestamp_text(t: Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
+
+/// Rows written after which a bulk write refreshes the table (see [`tidy`]).
+pub(crate) const TIDY_AFTER: usize = 1_000;
+
+/// After a bulk write, on PostgreSQL: `VACUUM (ANALYZE)` of `tables`, so the
+/// planner knows the new rows at once and the visibility map is set. Until
+/// it is, every index-only scan visits the heap for each new row: counting
+/// 100,000 fresh contacts took 10 ms instead of 3.4, the jump to page 1000
+/// 36 ms instead of 5. Autovacuum would get there within a minute or so;
+/// this costs about 25 ms more than the ANALYZE alone. Not in a transaction
+/// (VACUUM cannot be); a role that does not own a table gets a warning from
+/// the server, not an error. SQLite keeps no visibility map: nothing to do.
+pub(crate) async fn tidy(db: &sea_orm::DatabaseConnection, tables: &[&str]) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres || tables.is_empty() {
+        return Ok(());
+    }
+    db.execute_unprepared(&format!("VACUUM (ANALYZE) {}", tables.join(", "))).await.map(|_| ())
+}

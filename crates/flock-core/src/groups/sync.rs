@@ -124,6 +124,11 @@ pub async fn apply_snapshot_with_progress(
     let txn = crate::db::begin_write(db).await?;
     leave_missing_groups(&txn, account_id, &order.iter().copied().collect(), at, &mut summary).await?;
     txn.commit().await?;
+    // Members joining touch their contact rows too (new, or a source added).
+    let written = (summary.members_added + summary.members_removed + summary.contacts_added) as usize;
+    if written >= crate::db::bulk::TIDY_AFTER {
+        crate::db::bulk::tidy(db, &["contacts", "group_members"]).await?;
+    }
     Ok(summary)
 }
 
