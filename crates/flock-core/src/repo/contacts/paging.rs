@@ -23,20 +23,14 @@ pub(crate) fn ordered(select: Select<contact::Entity>, sort: ContactSort) -> Sel
     ordered_as(select, sort, false)
 }
 
-/// The sort's columns, each with its direction and where its nulls go.
-fn sort_keys(sort: ContactSort) -> &'static [(contact::Column, Order, NullOrdering)] {
+/// The sort's columns, each with its direction (nullable ones put nulls last).
+fn sort_keys(sort: ContactSort) -> &'static [(contact::Column, Order)] {
     use contact::Column as C;
     match sort {
-        ContactSort::Name => &[(C::Name, Order::Asc, NullOrdering::Last), (C::Id, Order::Asc, NullOrdering::Last)],
-        ContactSort::Phone => &[(C::Phone, Order::Asc, NullOrdering::Last), (C::Id, Order::Asc, NullOrdering::Last)],
-        ContactSort::Newest => {
-            &[(C::CreatedAt, Order::Desc, NullOrdering::Last), (C::Id, Order::Desc, NullOrdering::Last)]
-        }
-        ContactSort::Region => &[
-            (C::Region, Order::Asc, NullOrdering::Last),
-            (C::Name, Order::Asc, NullOrdering::Last),
-            (C::Id, Order::Asc, NullOrdering::Last),
-        ],
+        ContactSort::Name => &[(C::Name, Order::Asc), (C::Id, Order::Asc)],
+        ContactSort::Phone => &[(C::Phone, Order::Asc), (C::Id, Order::Asc)],
+        ContactSort::Newest => &[(C::CreatedAt, Order::Desc), (C::Id, Order::Desc)],
+        ContactSort::Region => &[(C::Region, Order::Asc), (C::Name, Order::Asc), (C::Id, Order::Asc)],
     }
 }
 
@@ -45,12 +39,12 @@ fn sort_keys(sort: ContactSort) -> &'static [(contact::Column, Order, NullOrderi
 /// filter's own indexes and sorts them, instead of walking the sort's index
 /// hoping to meet the few matches early (see [`Shape`]).
 fn ordered_as(select: Select<contact::Entity>, sort: ContactSort, opaque: bool) -> Select<contact::Entity> {
-    sort_keys(sort).iter().fold(select, |select, (column, order, nulls)| {
+    sort_keys(sort).iter().fold(select, |select, (column, order)| {
         let expr = if opaque { opaque_expr(*column) } else { Expr::col((contact::Entity, *column)) };
         // `id` and `created_at` are never null: no NULLS clause for them.
         match column {
             contact::Column::Id | contact::Column::CreatedAt => select.order_by(expr, order.clone()),
-            _ => select.order_by_with_nulls(expr, order.clone(), nulls.clone()),
+            _ => select.order_by_with_nulls(expr, order.clone(), NullOrdering::Last),
         }
     })
 }
