@@ -43,19 +43,25 @@ pub fn end_stale_browsers(profile_dir: &Path) -> usize {
 mod tests {
     use super::*;
 
-    /// A stand-in for a browser: a process whose command line carries the
+    /// A stand-in for a browser: one process whose command line carries the
     /// flag, returned once it does (until its exec, /proc shows the test's
     /// own command line: the first CI run of this test lost that race).
+    /// `sh -c 'read _' FLAG` keeps FLAG as `$0` and waits on its stdin in a
+    /// builtin, so it stays one process. (`python3` was a pyenv shim on CI:
+    /// a bash script whose subshells carry the same arguments, so 2 to 4
+    /// processes matched.)
     fn fake_browser(profile: &Path) -> std::process::Child {
         let flag = format!("--user-data-dir={}", profile.display());
-        // Python ignores the extra argument and keeps it in its command line.
-        let child = std::process::Command::new("python3")
-            .args(["-c", "import time; time.sleep(300)"])
+        let child = std::process::Command::new("/bin/sh")
+            .args(["-c", "read _"])
             .arg(&flag)
+            .stdin(std::process::Stdio::piped())
             .spawn()
-            .expect("spawn python3");
+            .expect("spawn /bin/sh");
         let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !std::fs::read(format!("/proc/{}/cmdline", child.id())).is_ok_and(|c| c.split(|b| *b == 0).any(|a| a == flag.as_bytes())) {
+        while !std::fs::read(format!("/proc/{}/cmdline", child.id()))
+            .is_ok_and(|c| c.split(|b| *b == 0).any(|a| a == flag.as_bytes()))
+        {
             assert!(std::time::Instant::now() < end, "python3 started");
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
