@@ -4,7 +4,7 @@
 //! (first message to a number) exists? ── no ──▶ skipped not_on_whatsapp
 //!      │ yes (cached on the contact)
 //! claim: ONE conditional UPDATE stores sending + account + message id
-//!      │ (lost: another dispatcher has it, or a STOP came: nothing sent)
+//!      │ (lost: another dispatcher has it, a STOP or a pause came: nothing sent)
 //! send through the account's session
 //!      │
 //! outbox::step(SendResult) ─▶ sent | pending (backoff) | failed | still sending (unknown: reconcile)

@@ -4,8 +4,9 @@
 //!
 //! At most once: [`claim`] stores `sending`, the account, the message id
 //! it will use and the claim time in ONE statement whose WHERE requires the
-//! row to be `pending` and its target not suppressed, so of two dispatchers
-//! (or a claim racing a STOP, or a duplicate-person skip) exactly one wins.
+//! row to be `pending`, its target not suppressed and its campaign running,
+//! so of two dispatchers (or a claim racing a STOP, a pause, or a
+//! duplicate-person skip) exactly one wins.
 //! On PostgreSQL the row is picked `FOR UPDATE SKIP LOCKED`, so a claim
 //! never waits on another workstation's; SQLite has one writer per file.
 
@@ -20,7 +21,8 @@ use flock_wa::WaId;
 use super::col;
 use crate::dispatch::outbox::SkipReason;
 use crate::dispatch::DispatchError;
-use crate::entities::{account_group, contact, group, inbound_message, message, suppression};
+use crate::campaigns::lifecycle::CampaignStatus;
+use crate::entities::{account_group, campaign, contact, group, inbound_message, message, suppression};
 use crate::repo::outbox::TargetKind;
 use crate::repo::suppressions::{contact_keys, person_keys, suppressed_keys};
 
@@ -276,6 +278,14 @@ pub async fn claim(
         .from(suppression::Entity)
         .and_where(Expr::col((suppression::Entity, suppression::Column::Key)).equals((message::Entity, message::Column::TargetKey)))
         .to_owned();
+    // The round that picked the row saw its campaign running; a pause or a
+    // cancel since then (during the existence check, say) must still hold.
+    let running = Query::select()
+        .expr(Expr::val(1))
+        .from(campaign::Entity)
+        .and_where(Expr::col((campaign::Entity, campaign::Column::Id)).equals((message::Entity, message::Column::CampaignId)))
+        .and_where(Expr::col((campaign::Entity, campaign::Column::Status)).eq(CampaignStatus::Running.as_str()))
+        .to_owned();
     let q = Query::update()
         .table(message::Entity)
         .value(message::Column::Status, "sending")
@@ -287,6 +297,7 @@ pub async fn claim(
         .and_where(Expr::col(message::Column::Id).in_subquery(pick))
         .and_where(Expr::col(message::Column::Status).eq("pending"))
         .and_where(Expr::exists(suppressed).not())
+        .and_where(Expr::exists(running))
         .to_owned();
     Ok(db.execute(&q).await?.rows_affected() == 1)
 }

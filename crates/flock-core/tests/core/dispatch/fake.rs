@@ -57,8 +57,12 @@ struct State {
     lid_chats: HashMap<String, String>,
 }
 
+/// Run once inside the next existence check, before it answers.
+type ExistsHook = Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>;
+
 pub struct FakeGateway {
     state: Mutex<State>,
+    during_exists: Mutex<Option<ExistsHook>>,
     events: broadcast::Sender<GatewayEvent>,
     clock: Arc<ManualClock>,
 }
@@ -66,7 +70,7 @@ pub struct FakeGateway {
 impl FakeGateway {
     pub fn new(clock: Arc<ManualClock>) -> Arc<Self> {
         let (events, _) = broadcast::channel(1024);
-        Arc::new(Self { state: Mutex::new(State::default()), events, clock })
+        Arc::new(Self { state: Mutex::new(State::default()), during_exists: Mutex::new(None), events, clock })
     }
 
     fn s(&self) -> std::sync::MutexGuard<'_, State> {
@@ -123,6 +127,12 @@ impl FakeGateway {
     pub fn already_sent(&self, account_id: i64, id: &str, target: &str) {
         let at = self.clock.now();
         self.s().ledger.push(Sent { account_id, id: id.into(), target: target.into(), text: String::new(), at });
+    }
+
+    /// `hook` runs while the next existence check is under way (a user
+    /// acting while the browser answers).
+    pub fn during_next_exists(&self, hook: impl FnOnce() -> BoxFuture<'static, ()> + Send + 'static) {
+        *self.during_exists.lock().unwrap() = Some(Box::new(hook));
     }
 
     pub fn ledger(&self) -> Vec<Sent> {
@@ -239,6 +249,10 @@ impl Gateway for FakeGateway {
 
     fn exists<'a>(&'a self, account_id: i64, who: &'a WaId) -> BoxFuture<'a, Result<Option<WaId>, GatewayError>> {
         async move {
+            let hook = self.during_exists.lock().unwrap().take();
+            if let Some(hook) = hook {
+                hook().await;
+            }
             let mut s = self.s();
             s.exists_calls.push((account_id, who.to_string()));
             Ok((!s.not_on_whatsapp.contains(&who.to_string())).then(|| who.clone()))

@@ -34,6 +34,28 @@ async fn pause_resume_and_cancel_are_obeyed() {
 }
 
 #[tokio::test]
+async fn a_pause_during_the_existence_check_holds_the_message() {
+    let w = World::new(1).await;
+    let c = w.campaign("paused mid-check", None, &[]).await;
+    let row = w.person(c, &phone(1)).await;
+    let db = w.db.conn().clone();
+    w.gw.during_next_exists(move || {
+        Box::pin(async move {
+            transition(&db, c, &CampaignEvent::Pause, None).await.unwrap();
+        })
+    });
+    w.run().await;
+    assert_eq!(w.gw.exists_calls().len(), 1, "the check ran");
+    assert!(w.gw.ledger().is_empty(), "paused before the claim: nothing sent");
+    let m = w.message(row).await;
+    assert_eq!((m.status.as_str(), m.wa_message_id.as_deref()), ("pending", None), "not claimed: {m:?}");
+    transition(w.db.conn(), c, &CampaignEvent::Resume, None).await.unwrap();
+    w.run().await;
+    assert_eq!(w.gw.per_target().values().copied().collect::<Vec<_>>(), vec![1], "sent once after the resume");
+    assert_eq!(w.campaign_status(c).await.0, "completed");
+}
+
+#[tokio::test]
 async fn progress_events_are_throttled_per_campaign_and_end_with_the_final_counts() {
     let w = World::new(3).await;
     let c = w.campaign("progress", None, &[]).await;
