@@ -113,7 +113,8 @@ async fn a_campaign_to_groups_a_tag_and_a_csv_reaches_every_target_once_within_l
     desk.sim.restrict_for(TEAM[2], 60).await.unwrap();
     let lock_until = lock_from + chrono::Duration::seconds(60);
     desk.json(&["campaigns", "pause", &c_s]).await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // A message claimed before the pause still goes; nothing is claimed after it.
+    desk.wait_show(c, Duration::from_secs(60), |v| v["counts"]["sending"] == 0).await;
     let paused_at = desk.accepted().await.len();
     tokio::time::sleep(Duration::from_secs(12)).await;
     assert_eq!(desk.accepted().await.len(), paused_at, "nothing is sent while paused");

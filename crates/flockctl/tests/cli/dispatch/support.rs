@@ -62,6 +62,7 @@ impl Running {
 
 impl Desk {
     pub async fn new(team: &[&str], tweak: impl FnOnce(&mut SimConfig)) -> Self {
+        failure_last();
         let mut cfg = SimConfig::fast();
         tweak(&mut cfg);
         let sim = Simulator::start(cfg).await.unwrap();
@@ -202,6 +203,24 @@ impl Desk {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+/// Repeats a failing assertion's place and the start of its message as the
+/// test's very last line: these tests print much (the dispatcher's log, a
+/// backtrace), and CI shows only the start and the end of a failure's output.
+fn failure_last() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            default(info);
+            let message: String = info.payload_as_str().unwrap_or("").chars().take(400).collect();
+            match info.location() {
+                Some(at) => eprintln!("FAILED at {at}: {message}"),
+                None => eprintln!("FAILED: {message}"),
+            }
+        }));
+    });
 }
 
 /// Accepted ledger entries per person or group chat.
