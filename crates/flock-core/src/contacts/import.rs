@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::consent::parse_consent;
 use super::encoding::to_utf8;
-use super::import_write::{write_batch, BatchContext, Candidate};
+use super::import_write::{prepare, write_batch, BatchContext, Candidate, PreparedBatch};
 use super::mapping::{looks_like_headers, propose_mapping, ColumnMapping, ImportField};
 use super::ImportError;
 use crate::phone::PhoneNormalizer;
@@ -216,6 +216,9 @@ pub async fn import_csv(
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let normalizer = PhoneNormalizer::new(&options.default_country)?;
+    // The first number read loads the phone metadata (about 0.2 s): it does
+    // so while the file is read, not while the first batch waits for it.
+    drop(tokio::task::spawn_blocking(move || normalizer.to_e164("+91 98765 43210")));
     let records = read_records(&to_utf8(bytes)?)?;
     if records.is_empty() {
         return Err(ImportError::Empty);
@@ -238,30 +241,25 @@ pub async fn import_csv(
     let consent_source = format!("csv:{}", options.file_name);
     let at = crate::repo::now();
 
-    // Phone parsing is the costly part of the reading: chunks are parsed on
-    // blocking threads, a few ahead, while earlier chunks are written.
-    let phone_cells = |chunk: &[RawRecord]| -> Vec<Option<String>> {
-        chunk.iter().map(|r| r.cells.as_ref().ok().and_then(|c| c.get(phone_col)).cloned()).collect()
-    };
-    let chunks: Vec<&[RawRecord]> = data.chunks(BATCH).collect();
-    let mut parsing: VecDeque<tokio::task::JoinHandle<Vec<Option<Parsed>>>> = VecDeque::new();
-    let spawn = |cells: Vec<Option<String>>| {
-        tokio::task::spawn_blocking(move || {
-            cells.iter().map(|c| c.as_deref().map(|p| normalizer.to_e164(unescape_cell(p.trim())))).collect()
-        })
-    };
-    for chunk in chunks.iter().take(PARSE_AHEAD) {
-        parsing.push_back(spawn(phone_cells(chunk)));
-    }
-    let mut reader = RowReader {
-        columns: &columns,
+    let mut batches = Batches {
+        chunks: data.chunks(BATCH).collect(),
         phone_col,
-        phone_header: &phone_header,
-        at,
         normalizer,
-        rows: Vec::with_capacity(data.len()),
-        first_row_of: HashMap::new(),
+        parsing: VecDeque::new(),
+        next: 0,
+        reader: RowReader {
+            columns: &columns,
+            phone_col,
+            phone_header: &phone_header,
+            at,
+            normalizer,
+            rows: Vec::with_capacity(data.len()),
+            first_row_of: HashMap::new(),
+        },
     };
+    for i in 0..PARSE_AHEAD {
+        batches.parse_ahead(i);
+    }
     let mut tag_ids: HashMap<String, i64> = HashMap::new();
     let sqlite = db.get_database_backend() == DbBackend::Sqlite;
     if sqlite {
@@ -271,26 +269,30 @@ pub async fn import_csv(
         // large all the time would hold that much of a small disk.
         db.execute_unprepared(&format!("PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES}")).await?;
     }
-    // Every batch, in order; an error is the first batch the database refused.
+    let backend = db.get_database_backend();
+    let context = BatchContext { origin: &origin, consent_source: &consent_source, at };
+    // Every batch, in order, each its own transaction; an error is the first
+    // batch the database refused. Batch i + 1 is read and checked, and its
+    // statements built, while batch i is in the database: the writer
+    // (SQLite's one connection, or the PostgreSQL server) is the import's
+    // critical path, and so it never waits for this side.
     let stored: Result<(), ImportError> = async {
-        for (i, chunk) in chunks.iter().enumerate() {
-            let parsed = match parsing.pop_front() {
-                Some(task) => task.await.unwrap_or_default(),
-                None => Vec::new(),
-            };
-            if let Some(next) = chunks.get(i + PARSE_AHEAD) {
-                parsing.push_back(spawn(phone_cells(next)));
-            }
-            let mut parsed = parsed.into_iter();
-            // Rows before this batch are stored (or rejected) for good.
-            let done = reader.rows.len();
-            let candidates: Vec<Candidate> = chunk.iter().filter_map(|record| reader.read(record, parsed.next().flatten())).collect();
-            if candidates.is_empty() {
-                continue;
-            }
-            let written: Result<(), ImportError> = async {
+        let stopped = |failed: FailedBatch, rows: &[ImportRow]| ImportError::Stopped {
+            file: options.file_name.clone(),
+            line: failed.first_line,
+            stored: totals_of(&rows[..failed.rows_before]),
+            source: Box::new(failed.source),
+        };
+        let mut next = match batches.next(backend, &context).await {
+            Ok(next) => next,
+            Err(failed) => return Err(stopped(failed, &batches.reader.rows)),
+        };
+        while let Some(batch) = next.take() {
+            let write = async {
                 let txn = crate::db::begin_write(db).await?;
-                let missing: Vec<String> = candidates
+                let missing: Vec<String> = batch
+                    .prepared
+                    .candidates
                     .iter()
                     .flat_map(|c| c.tags.iter())
                     .filter(|t| !tag_ids.contains_key(*t))
@@ -299,21 +301,23 @@ pub async fn import_csv(
                     .into_iter()
                     .collect();
                 tag_ids.extend(ensure_tags(&txn, &missing).await?);
-                let context = BatchContext { origin: &origin, consent_source: &consent_source, at, tag_ids: &tag_ids };
-                write_batch(&txn, &candidates, &context, &mut reader.rows).await?;
+                let written = write_batch(&txn, &batch.prepared, &context, &tag_ids).await?;
                 txn.commit().await?;
-                Ok(())
-            }
-            .await;
-            if let Err(source) = written {
+                Ok::<_, ImportError>(written)
+            };
+            let (written, following) = tokio::join!(write, batches.next(backend, &context));
+            match written {
+                Ok(written) => written.into_iter().for_each(|w| w.apply(&mut batches.reader.rows)),
                 // The batch rolled back: exactly the rows before it are stored.
-                return Err(ImportError::Stopped {
-                    file: options.file_name.clone(),
-                    line: chunk[0].line,
-                    stored: totals_of(&reader.rows[..done]),
-                    source: Box::new(source),
-                });
+                Err(source) => {
+                    let failed = FailedBatch { first_line: batch.first_line, rows_before: batch.rows_before, source };
+                    return Err(stopped(failed, &batches.reader.rows));
+                }
             }
+            next = match following {
+                Ok(next) => next,
+                Err(failed) => return Err(stopped(failed, &batches.reader.rows)),
+            };
         }
         Ok(())
     }
@@ -327,7 +331,7 @@ pub async fn import_csv(
         }
     }
     stored?;
-    let rows = reader.rows;
+    let rows = batches.reader.rows;
     let written = rows.iter().filter(|r| matches!(r.outcome, RowOutcome::Imported | RowOutcome::Updated)).count();
     if written >= crate::db::bulk::TIDY_AFTER {
         crate::db::bulk::tidy(db, &["contacts", "contact_tags"]).await?;
@@ -350,6 +354,71 @@ fn totals_of(rows: &[ImportRow]) -> ImportTotals {
 }
 
 type Parsed = Result<String, crate::phone::PhoneError>;
+
+/// The file's data rows in batches, in order. Phone numbers (the costly part
+/// of the reading) are normalised on blocking threads, a few batches ahead.
+struct Batches<'a> {
+    chunks: Vec<&'a [RawRecord]>,
+    phone_col: usize,
+    normalizer: PhoneNormalizer,
+    parsing: VecDeque<tokio::task::JoinHandle<Vec<Option<Parsed>>>>,
+    /// The next chunk to hand out.
+    next: usize,
+    reader: RowReader<'a>,
+}
+
+/// A batch ready for its transaction.
+struct NextBatch {
+    first_line: u64,
+    /// Report rows before this batch's (stored, if this batch fails).
+    rows_before: usize,
+    prepared: PreparedBatch,
+}
+
+/// A batch that could not be prepared or written.
+struct FailedBatch {
+    first_line: u64,
+    rows_before: usize,
+    source: ImportError,
+}
+
+impl Batches<'_> {
+    fn parse_ahead(&mut self, chunk: usize) {
+        let Some(chunk) = self.chunks.get(chunk) else { return };
+        let cells: Vec<Option<String>> =
+            chunk.iter().map(|r| r.cells.as_ref().ok().and_then(|c| c.get(self.phone_col)).cloned()).collect();
+        let normalizer = self.normalizer;
+        self.parsing.push_back(tokio::task::spawn_blocking(move || {
+            cells.iter().map(|c| c.as_deref().map(|p| normalizer.to_e164(unescape_cell(p.trim())))).collect()
+        }));
+    }
+
+    /// The next batch with rows to write (`None`: the file is done).
+    async fn next(&mut self, backend: DbBackend, cx: &BatchContext<'_>) -> Result<Option<NextBatch>, FailedBatch> {
+        while let Some(chunk) = self.chunks.get(self.next).copied() {
+            // A parse task that panicked leaves its numbers to `read`.
+            let parsed = match self.parsing.pop_front() {
+                Some(task) => task.await.unwrap_or_default(),
+                None => Vec::new(),
+            };
+            self.parse_ahead(self.next + PARSE_AHEAD);
+            self.next += 1;
+            let rows_before = self.reader.rows.len();
+            let mut parsed = parsed.into_iter();
+            let candidates: Vec<Candidate> =
+                chunk.iter().filter_map(|record| self.reader.read(record, parsed.next().flatten())).collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            let first_line = chunk[0].line;
+            return match prepare(backend, candidates, cx) {
+                Ok(prepared) => Ok(Some(NextBatch { first_line, rows_before, prepared })),
+                Err(source) => Err(FailedBatch { first_line, rows_before, source }),
+            };
+        }
+        Ok(None)
+    }
+}
 
 /// Reads data rows one by one: checks, de-duplicates within the file, and
 /// reports each row; returns the rows to write.

@@ -1,6 +1,8 @@
 //! Writing one batch of an import: a handful of statements for thousands of
-//! rows (existing contacts and suppressions looked up by phone, multi-row
-//! INSERT … RETURNING for the new ones, one multi-row INSERT of tag links).
+//! rows (multi-row INSERT … RETURNING for the new ones, the existing ones
+//! looked up by phone, one multi-row INSERT of tag links). A batch's INSERT
+//! statements are built before its transaction ([`prepare`]), while the
+//! batch before it is written.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,7 +15,6 @@ use super::ImportError;
 use crate::db::bulk::{json_param, timestamp_text};
 use crate::entities::{contact, contact_tag, Timestamp};
 use crate::repo::contacts::{add_source, ContactSource};
-use crate::repo::suppressions::suppressed_keys;
 use crate::repo::tags::{link_contacts, ID_CHUNK};
 
 /// Contacts per INSERT statement (about 600 kB of JSON).
@@ -40,26 +41,54 @@ pub(crate) struct BatchContext<'a> {
     /// "csv:<file>".
     pub consent_source: &'a str,
     pub at: Timestamp,
-    pub tag_ids: &'a HashMap<String, i64>,
+}
+
+/// A batch read and checked, its INSERT statements built.
+pub(crate) struct PreparedBatch {
+    pub candidates: Vec<Candidate>,
+    inserts: Vec<Statement>,
+}
+
+/// What the database made of one candidate, for its row of the report.
+pub(crate) struct Written {
+    pub report_index: usize,
+    pub outcome: RowOutcome,
+    pub contact_id: Option<i64>,
+    pub reason: Option<String>,
+}
+
+impl Written {
+    pub fn apply(self, rows: &mut [ImportRow]) {
+        let row = &mut rows[self.report_index];
+        row.outcome = self.outcome;
+        row.contact_id = self.contact_id;
+        row.reason = self.reason;
+    }
+}
+
+pub(crate) fn prepare(
+    backend: DbBackend,
+    candidates: Vec<Candidate>,
+    cx: &BatchContext<'_>,
+) -> Result<PreparedBatch, ImportError> {
+    let all: Vec<&Candidate> = candidates.iter().collect();
+    let inserts = all.chunks(INSERT_ROWS).map(|chunk| insert_statement(backend, chunk, cx)).collect::<Result<_, _>>()?;
+    Ok(PreparedBatch { candidates, inserts })
 }
 
 pub(crate) async fn write_batch(
     db: &impl ConnectionTrait,
-    batch: &[Candidate],
+    prepared: &PreparedBatch,
     cx: &BatchContext<'_>,
-    rows: &mut [ImportRow],
-) -> Result<(), ImportError> {
-    let phones: Vec<String> = batch.iter().map(|c| c.phone.clone()).collect();
-    // A number on the suppression list stays opted out when it comes back.
-    let suppressed = suppressed_keys(db, &phones).await?;
+    tag_ids: &HashMap<String, i64>,
+) -> Result<Vec<Written>, ImportError> {
+    let batch = &prepared.candidates;
     // Insert first: the unique phone turns a known number into a conflict, and
     // only those are read back. (Reading all 5,000 numbers first made
     // PostgreSQL scan a table that was empty when the statement was planned.)
     let mut inserted: HashMap<String, i64> = HashMap::with_capacity(batch.len());
-    let all: Vec<&Candidate> = batch.iter().collect();
-    for chunk in all.chunks(INSERT_ROWS) {
-        let insert = insert_statement(db.get_database_backend(), chunk, cx, &suppressed)?;
-        for row in db.query_all_raw(insert).await? {
+    for insert in &prepared.inserts {
+        for row in db.query_all_raw(insert.clone()).await? {
             let id: i64 = row.try_get("", "id")?;
             let phone: Option<String> = row.try_get("", "phone")?;
             if let Some(p) = phone {
@@ -67,7 +96,7 @@ pub(crate) async fn write_batch(
             }
         }
     }
-    let known: Vec<String> = phones.iter().filter(|p| !inserted.contains_key(*p)).cloned().collect();
+    let known: Vec<String> = batch.iter().map(|c| &c.phone).filter(|p| !inserted.contains_key(*p)).cloned().collect();
     let existing = by_phone(db, &known).await?;
     let existing_ids: Vec<i64> = existing.values().map(|c| c.id).collect();
     let mut existing_links: HashSet<(i64, i64)> = HashSet::new();
@@ -81,24 +110,26 @@ pub(crate) async fn write_batch(
 
     let mut links: Vec<(i64, i64)> = Vec::new();
     let mut gained_csv: Vec<i64> = Vec::new();
+    let mut written = Vec::with_capacity(batch.len());
     for c in batch {
-        let report = &mut rows[c.report_index];
+        let mut report = Written { report_index: c.report_index, outcome: RowOutcome::Imported, contact_id: None, reason: None };
         let Some(id) = ids.get(&c.phone).copied() else {
             report.outcome = RowOutcome::Rejected;
             report.reason = Some("the contact could not be stored; import the file again".into());
+            written.push(report);
             continue;
         };
         report.contact_id = Some(id);
         let new_tags: Vec<(i64, i64)> = c
             .tags
             .iter()
-            .filter_map(|t| cx.tag_ids.get(t))
+            .filter_map(|t| tag_ids.get(t))
             .map(|t| (id, *t))
             .filter(|pair| !existing_links.contains(pair))
             .collect();
         links.extend(new_tags.iter().copied());
         let Some(found) = existing.get(&c.phone) else {
-            report.outcome = RowOutcome::Imported;
+            written.push(report);
             continue;
         };
         if found.sources & ContactSource::Csv.bit() == 0 {
@@ -116,10 +147,11 @@ pub(crate) async fn write_batch(
             report.outcome = RowOutcome::Updated;
             report.reason = Some(format!("already in contacts; added {}", added.join(", ")));
         }
+        written.push(report);
     }
     add_source(db, &gained_csv, ContactSource::Csv).await?;
     link_contacts(db, &links).await?;
-    Ok(())
+    Ok(written)
 }
 
 /// One `INSERT … ON CONFLICT DO NOTHING RETURNING id, phone` per batch
@@ -128,22 +160,26 @@ pub(crate) async fn write_batch(
 /// SQLite, `json_to_recordset` on PostgreSQL), as the outbox insert does: 14
 /// bind parameters per row cost more to bind than the rows cost to write.
 /// What every row shares (its source, origin, the import's time) is bound once.
+/// A number on the suppression list stays opted out when it comes back: its
+/// `opted_out_at` is the suppression's time, looked up in the same statement.
 fn insert_sql(backend: DbBackend) -> &'static str {
     match backend {
         DbBackend::Postgres => {
             "INSERT INTO contacts (phone, name, region, state, district, segment, first_source, sources, origin, \
              consent_at, consent_source, opted_out_at, created_at, updated_at) \
-             SELECT r.p, r.n, r.r, r.s, r.d, r.g, $1, $2, $3, r.ca, r.cs, r.oo, $4, $4 \
+             SELECT r.p, r.n, r.r, r.s, r.d, r.g, $1, $2, $3, r.ca, r.cs, \
+             (SELECT s.created_at FROM suppressions s WHERE s.key = r.p), $4, $4 \
              FROM json_to_recordset($5::json) \
-             AS r(p text, n text, r text, s text, d text, g text, ca timestamptz, cs text, oo timestamptz) \
+             AS r(p text, n text, r text, s text, d text, g text, ca timestamptz, cs text) \
              ON CONFLICT DO NOTHING RETURNING id, phone"
         }
         _ => {
             "INSERT INTO contacts (phone, name, region, state, district, segment, first_source, sources, origin, \
              consent_at, consent_source, opted_out_at, created_at, updated_at) \
              SELECT r.value ->> 'p', r.value ->> 'n', r.value ->> 'r', r.value ->> 's', r.value ->> 'd', \
-             r.value ->> 'g', ?1, ?2, ?3, r.value ->> 'ca', r.value ->> 'cs', r.value ->> 'oo', ?4, ?4 \
-             FROM json_each(?5) AS r WHERE true \
+             r.value ->> 'g', ?1, ?2, ?3, r.value ->> 'ca', r.value ->> 'cs', \
+             (SELECT s.created_at FROM suppressions s WHERE s.key = r.value ->> 'p'), ?4, ?4 \
+             FROM jsonb_each(?5) AS r WHERE true \
              ON CONFLICT DO NOTHING RETURNING id, phone"
         }
     }
@@ -159,14 +195,12 @@ struct JsonContact<'a> {
     g: Option<&'a str>,
     ca: Option<String>,
     cs: Option<&'a str>,
-    oo: Option<String>,
 }
 
 fn insert_statement(
     backend: DbBackend,
     chunk: &[&Candidate],
     cx: &BatchContext<'_>,
-    suppressed: &HashMap<String, Timestamp>,
 ) -> Result<Statement, ImportError> {
     let rows: Vec<JsonContact> = chunk
         .iter()
@@ -179,8 +213,6 @@ fn insert_statement(
             g: c.segment.as_deref(),
             ca: c.consent.map(timestamp_text),
             cs: c.consent.map(|_| cx.consent_source),
-            // A number on the suppression list stays opted out when it comes back.
-            oo: suppressed.get(&c.phone).copied().map(timestamp_text),
         })
         .collect();
     let values: [sea_orm::Value; 5] = [

@@ -250,7 +250,7 @@ pub(crate) async fn link_contacts(db: &impl ConnectionTrait, pairs: &[(i64, i64)
         }
         _ => {
             "INSERT INTO contact_tags (contact_id, tag_id) \
-             SELECT p.value ->> 0, p.value ->> 1 FROM json_each(?1) AS p WHERE true \
+             SELECT p.value ->> 0, p.value ->> 1 FROM jsonb_each(?1) AS p WHERE true \
              ON CONFLICT (contact_id, tag_id) DO NOTHING"
         }
     };
