@@ -3,23 +3,28 @@
 //! Nothing is silently lost: each data row ends up imported, updated,
 //! duplicate or rejected, with its row number, raw value and reason.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 
 use super::consent::parse_consent;
 use super::encoding::to_utf8;
-use super::import_write::{prepare, write_batch, BatchContext, Candidate, PreparedBatch};
+use super::import_write::{prepare, write_in_order, BatchContext, Candidate, PreparedBatch, WrittenBatch};
 use super::mapping::{looks_like_headers, propose_mapping, ColumnMapping, ImportField};
 use super::ImportError;
 use crate::phone::PhoneNormalizer;
-use crate::repo::tags::ensure_tags;
 
 /// Rows per transaction (and per chunk of phone parsing).
 const BATCH: usize = 5_000;
 /// Chunks parsed ahead of the one being written.
 const PARSE_AHEAD: usize = 3;
+/// Batches written at once on PostgreSQL, each on its own connection (of
+/// the pool's 8): the server works on them in parallel, which on a server of
+/// its own is what the import waits for.
+const POSTGRES_BATCHES_IN_FLIGHT: usize = 2;
 /// Rows shown in a preview.
 const SAMPLE_ROWS: usize = 5;
 /// SQLite's WAL pages between checkpoints while an import runs (64 MiB), and its default.
@@ -270,12 +275,13 @@ pub async fn import_csv(
         db.execute_unprepared(&format!("PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES}")).await?;
     }
     let backend = db.get_database_backend();
-    let context = BatchContext { origin: &origin, consent_source: &consent_source, at };
-    // Every batch, in order, each its own transaction; an error is the first
-    // batch the database refused. Batch i + 1 is read and checked, and its
-    // statements built, while batch i is in the database: the writer
-    // (SQLite's one connection, or the PostgreSQL server) is the import's
-    // critical path, and so it never waits for this side.
+    let context = Arc::new(BatchContext { origin: origin.clone(), consent_source, at });
+    // Batches in flight, each its own transaction: on PostgreSQL two, on two
+    // connections, so the server works on both at once; SQLite has one
+    // writer. Meanwhile the next batch is read and checked and its statements
+    // built. The writer (SQLite's one connection, or the PostgreSQL server)
+    // is the import's critical path, and so it never waits for this side.
+    let depth = if backend == DbBackend::Postgres { POSTGRES_BATCHES_IN_FLIGHT } else { 1 };
     let stored: Result<(), ImportError> = async {
         let stopped = |failed: FailedBatch, rows: &[ImportRow]| ImportError::Stopped {
             file: options.file_name.clone(),
@@ -283,43 +289,69 @@ pub async fn import_csv(
             stored: totals_of(&rows[..failed.rows_before]),
             source: Box::new(failed.source),
         };
-        let mut next = match batches.next(backend, &context).await {
-            Ok(next) => next,
-            Err(failed) => return Err(stopped(failed, &batches.reader.rows)),
-        };
-        while let Some(batch) = next.take() {
-            let write = async {
-                let txn = crate::db::begin_write(db).await?;
-                let missing: Vec<String> = batch
-                    .prepared
-                    .candidates
-                    .iter()
-                    .flat_map(|c| c.tags.iter())
-                    .filter(|t| !tag_ids.contains_key(*t))
-                    .cloned()
-                    .collect::<HashSet<_>>()
-                    .into_iter()
-                    .collect();
-                tag_ids.extend(ensure_tags(&txn, &missing).await?);
-                let written = write_batch(&txn, &batch.prepared, &context, &tag_ids).await?;
-                txn.commit().await?;
-                Ok::<_, ImportError>(written)
+        let mut in_flight: VecDeque<InFlight> = VecDeque::new();
+        // The commit of the batch launched last, which the next one waits for.
+        let mut previous: Option<oneshot::Receiver<()>> = None;
+        // A batch that could not be prepared: the import stops there, once
+        // the batches before it are stored.
+        let mut unprepared: Option<FailedBatch> = None;
+        let mut next = batches.next(backend, &context).await.unwrap_or_else(|failed| {
+            unprepared = Some(failed);
+            None
+        });
+        loop {
+            if in_flight.len() < depth {
+                if let Some(batch) = next.take() {
+                    let (committed, after) = oneshot::channel();
+                    let task = tokio::spawn(write_in_order(
+                        db.clone(),
+                        batch.prepared,
+                        context.clone(),
+                        tag_ids.clone(),
+                        previous.replace(after),
+                        committed,
+                    ));
+                    in_flight.push_back(InFlight {
+                        task: AbortOnDrop(task),
+                        first_line: batch.first_line,
+                        rows_before: batch.rows_before,
+                    });
+                    next = batches.next(backend, &context).await.unwrap_or_else(|failed| {
+                        unprepared = Some(failed);
+                        None
+                    });
+                    continue;
+                }
+            }
+            let Some(mut oldest) = in_flight.pop_front() else { break };
+            let outcome = match (&mut oldest.task.0).await {
+                Ok(Ok(Some(done))) => Ok(done),
+                // Only a batch after a failed one rolls back, and that
+                // failure was the oldest in flight before it: not met here.
+                Ok(Ok(None)) => Err(ImportError::from(DbErr::Custom("rolled back after an earlier batch".into()))),
+                Ok(Err(e)) => Err(e),
+                Err(e) => Err(ImportError::from(DbErr::Custom(format!("the import's writer task ended: {e}")))),
             };
-            let (written, following) = tokio::join!(write, batches.next(backend, &context));
-            match written {
-                Ok(written) => written.into_iter().for_each(|w| w.apply(&mut batches.reader.rows)),
-                // The batch rolled back: exactly the rows before it are stored.
+            match outcome {
+                Ok(done) => {
+                    done.rows.into_iter().for_each(|w| w.apply(&mut batches.reader.rows));
+                    tag_ids.extend(done.tags);
+                }
                 Err(source) => {
-                    let failed = FailedBatch { first_line: batch.first_line, rows_before: batch.rows_before, source };
+                    // The batches after it roll back (their predecessor never
+                    // committed): wait for them, then report this one.
+                    for later in in_flight.iter_mut() {
+                        let _ = (&mut later.task.0).await;
+                    }
+                    let failed = FailedBatch { first_line: oldest.first_line, rows_before: oldest.rows_before, source };
                     return Err(stopped(failed, &batches.reader.rows));
                 }
             }
-            next = match following {
-                Ok(next) => next,
-                Err(failed) => return Err(stopped(failed, &batches.reader.rows)),
-            };
         }
-        Ok(())
+        match unprepared {
+            Some(failed) => Err(stopped(failed, &batches.reader.rows)),
+            None => Ok(()),
+        }
     }
     .await;
     if sqlite {
@@ -375,6 +407,23 @@ struct NextBatch {
     prepared: PreparedBatch,
 }
 
+/// A batch being written, by a task of its own.
+struct InFlight {
+    task: AbortOnDrop<Result<Option<WrittenBatch>, ImportError>>,
+    first_line: u64,
+    rows_before: usize,
+}
+
+/// An import dropped half-way (its caller went away) takes its batches in
+/// flight with it: aborted, their transactions roll back.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// A batch that could not be prepared or written.
 struct FailedBatch {
     first_line: u64,
@@ -394,7 +443,7 @@ impl Batches<'_> {
     }
 
     /// The next batch with rows to write (`None`: the file is done).
-    async fn next(&mut self, backend: DbBackend, cx: &BatchContext<'_>) -> Result<Option<NextBatch>, FailedBatch> {
+    async fn next(&mut self, backend: DbBackend, cx: &BatchContext) -> Result<Option<NextBatch>, FailedBatch> {
         while let Some(chunk) = self.chunks.get(self.next).copied() {
             // A parse task that panicked leaves its numbers to `read`.
             let parsed = match self.parsing.pop_front() {

@@ -5,17 +5,20 @@
 //! batch before it is written.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, Statement,
 };
+use tokio::sync::oneshot;
 
 use super::import::{ImportRow, RowOutcome};
 use super::ImportError;
 use crate::db::bulk::{json_param, timestamp_text};
 use crate::entities::{contact, contact_tag, Timestamp};
 use crate::repo::contacts::{add_source, ContactSource};
-use crate::repo::tags::{link_contacts, ID_CHUNK};
+use crate::repo::tags::{ensure_tags, link_contacts, ID_CHUNK};
 
 /// Contacts per INSERT statement (about 600 kB of JSON).
 const INSERT_ROWS: usize = 5_000;
@@ -35,11 +38,11 @@ pub(crate) struct Candidate {
 }
 
 /// What every batch of one import shares.
-pub(crate) struct BatchContext<'a> {
+pub(crate) struct BatchContext {
     /// "import:<file>".
-    pub origin: &'a str,
+    pub origin: String,
     /// "csv:<file>".
-    pub consent_source: &'a str,
+    pub consent_source: String,
     pub at: Timestamp,
 }
 
@@ -69,17 +72,64 @@ impl Written {
 pub(crate) fn prepare(
     backend: DbBackend,
     candidates: Vec<Candidate>,
-    cx: &BatchContext<'_>,
+    cx: &BatchContext,
 ) -> Result<PreparedBatch, ImportError> {
     let all: Vec<&Candidate> = candidates.iter().collect();
-    let inserts = all.chunks(INSERT_ROWS).map(|chunk| insert_statement(backend, chunk, cx)).collect::<Result<_, _>>()?;
+    let inserts =
+        all.chunks(INSERT_ROWS).map(|chunk| insert_statement(backend, chunk, cx)).collect::<Result<_, _>>()?;
     Ok(PreparedBatch { candidates, inserts })
+}
+
+/// A batch stored: its report rows, and the tags it created.
+pub(crate) struct WrittenBatch {
+    pub rows: Vec<Written>,
+    pub tags: HashMap<String, i64>,
+}
+
+/// One batch's transaction, on a connection of its own. It commits only once
+/// the batch before it has (`after`), then tells the next one (`committed`;
+/// dropped unsent when this batch fails): batches are stored in file order
+/// even with two in flight, and a failed batch rolls back every batch after
+/// it. `Ok(None)`: rolled back because an earlier batch failed.
+pub(crate) async fn write_in_order(
+    db: DatabaseConnection,
+    prepared: PreparedBatch,
+    cx: Arc<BatchContext>,
+    mut tag_ids: HashMap<String, i64>,
+    after: Option<oneshot::Receiver<()>>,
+    committed: oneshot::Sender<()>,
+) -> Result<Option<WrittenBatch>, ImportError> {
+    let txn = crate::db::begin_write(&db).await?;
+    let missing: Vec<String> = prepared
+        .candidates
+        .iter()
+        .flat_map(|c| c.tags.iter())
+        .filter(|t| !tag_ids.contains_key(*t))
+        .cloned()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    // A tag the batch before created and has not committed yet: PostgreSQL
+    // makes this insert wait for that commit, then reads it.
+    let tags = ensure_tags(&txn, &missing).await?;
+    tag_ids.extend(tags.iter().map(|(name, id)| (name.clone(), *id)));
+    let rows = write_batch(&txn, &prepared, &cx, &tag_ids).await?;
+    if let Some(after) = after {
+        if after.await.is_err() {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+    }
+    txn.commit().await?;
+    // The next batch may already have ended (its own failure): nobody to tell.
+    let _ = committed.send(());
+    Ok(Some(WrittenBatch { rows, tags }))
 }
 
 pub(crate) async fn write_batch(
     db: &impl ConnectionTrait,
     prepared: &PreparedBatch,
-    cx: &BatchContext<'_>,
+    cx: &BatchContext,
     tag_ids: &HashMap<String, i64>,
 ) -> Result<Vec<Written>, ImportError> {
     let batch = &prepared.candidates;
@@ -112,7 +162,8 @@ pub(crate) async fn write_batch(
     let mut gained_csv: Vec<i64> = Vec::new();
     let mut written = Vec::with_capacity(batch.len());
     for c in batch {
-        let mut report = Written { report_index: c.report_index, outcome: RowOutcome::Imported, contact_id: None, reason: None };
+        let mut report =
+            Written { report_index: c.report_index, outcome: RowOutcome::Imported, contact_id: None, reason: None };
         let Some(id) = ids.get(&c.phone).copied() else {
             report.outcome = RowOutcome::Rejected;
             report.reason = Some("the contact could not be stored; import the file again".into());
@@ -197,11 +248,7 @@ struct JsonContact<'a> {
     cs: Option<&'a str>,
 }
 
-fn insert_statement(
-    backend: DbBackend,
-    chunk: &[&Candidate],
-    cx: &BatchContext<'_>,
-) -> Result<Statement, ImportError> {
+fn insert_statement(backend: DbBackend, chunk: &[&Candidate], cx: &BatchContext) -> Result<Statement, ImportError> {
     let rows: Vec<JsonContact> = chunk
         .iter()
         .map(|c| JsonContact {
@@ -212,13 +259,13 @@ fn insert_statement(
             d: c.district.as_deref(),
             g: c.segment.as_deref(),
             ca: c.consent.map(timestamp_text),
-            cs: c.consent.map(|_| cx.consent_source),
+            cs: c.consent.map(|_| cx.consent_source.as_str()),
         })
         .collect();
     let values: [sea_orm::Value; 5] = [
         ContactSource::Csv.as_str().into(),
         ContactSource::Csv.bit().into(),
-        cx.origin.into(),
+        cx.origin.as_str().into(),
         cx.at.into(),
         json_param(&rows)?,
     ];
@@ -243,7 +290,7 @@ async fn fill_existing(
     db: &impl ConnectionTrait,
     found: &contact::Model,
     c: &Candidate,
-    cx: &BatchContext<'_>,
+    cx: &BatchContext,
 ) -> Result<Vec<&'static str>, ImportError> {
     let mut filled: Vec<&'static str> = Vec::new();
     let mut row: contact::ActiveModel = found.clone().into();
@@ -268,7 +315,7 @@ async fn fill_existing(
     if found.consent_at.is_none() && c.consent.is_some() {
         filled.push("consent");
         row.consent_at = Set(c.consent);
-        row.consent_source = Set(Some(cx.consent_source.to_string()));
+        row.consent_source = Set(Some(cx.consent_source.clone()));
     }
     if !filled.is_empty() {
         row.updated_at = Set(cx.at);

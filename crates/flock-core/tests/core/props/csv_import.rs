@@ -413,6 +413,20 @@ async fn fails_mid_way(rows: usize, fail_at: usize) -> Result<(), TestCaseError>
     Ok(())
 }
 
+/// PostgreSQL writes two batches at once: a fault in the first batch must
+/// roll back the second one, already written and waiting for its turn to
+/// commit; a fault in the second lets the first commit and rolls back the
+/// third. Fixed cases (the property below picks its own).
+#[test]
+fn a_failed_batch_rolls_back_the_batch_in_flight_after_it() {
+    let rt = runtime();
+    for fail_at in [10, 7_000, 11_999] {
+        if let Err(e) = rt.block_on(fails_mid_way(12_000, fail_at)) {
+            panic!("fault at row {fail_at}: {e}");
+        }
+    }
+}
+
 #[test]
 fn a_database_failure_mid_way_stores_exactly_the_rows_before_it() {
     let rt = runtime();
