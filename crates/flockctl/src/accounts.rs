@@ -349,18 +349,47 @@ fn terminal_qr(payload: &str) -> String {
     }
 }
 
-/// Ctrl-C, or SIGTERM on Unix (a service manager stopping us).
-pub(crate) async fn stop_signal() {
+/// Ctrl-C, or SIGTERM on Unix (a service manager stopping us). The handlers
+/// are registered by this call, not when the future is first polled: tokio
+/// tells a listener only of the signals that come after it subscribed, so a
+/// loop that made a new one on each turn lost a SIGTERM that came while it
+/// was busy with something else (a `flockctl run` then ran on until killed).
+/// Make it once, before the loop, and poll it across the turns.
+pub(crate) fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let listeners = {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        signal(SignalKind::terminate()).and_then(|term| Ok((term, signal(SignalKind::interrupt())?)))
+    };
+    async move {
+        #[cfg(unix)]
+        if let Ok((mut term, mut interrupt)) = listeners {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
+                _ = interrupt.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::time::Duration;
+
+    /// A SIGTERM that comes after `stop_signal()` was made but before it is
+    /// polled (a loop busy with another event) still stops. Each test runs
+    /// in a process of its own (nextest), so the signal reaches only this one.
+    #[tokio::test]
+    async fn a_sigterm_before_the_first_poll_is_not_lost() {
+        // A listener first, so that tokio's handler is in place and the
+        // signal cannot end this process whatever stop_signal does.
+        let _installed = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).unwrap();
+        let stop = super::stop_signal();
+        let sent = std::process::Command::new("kill").args(["-TERM", &std::process::id().to_string()]).status();
+        assert!(sent.unwrap().success());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(tokio::time::timeout(Duration::from_secs(5), stop).await.is_ok(), "the SIGTERM was lost");
+    }
 }

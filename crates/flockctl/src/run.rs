@@ -78,6 +78,9 @@ pub async fn run(cli: &Cli, paths: &DataPaths, args: &RunArgs) -> Result<(), Err
     let mut restored: HashSet<i64> = HashSet::new();
     let mut states: HashMap<i64, AccountState> = HashMap::new();
     let mut check = tokio::time::interval(Duration::from_secs(1));
+    // Once, before the loop: a signal that comes while a turn is busy is kept.
+    let stop = stop_signal();
+    tokio::pin!(stop);
     let result = loop {
         tokio::select! {
             ev = events.recv() => match ev {
@@ -149,7 +152,7 @@ pub async fn run(cli: &Cli, paths: &DataPaths, args: &RunArgs) -> Result<(), Err
                     fix: Some("Look at `flockctl campaigns show ID` for what is left, or give a longer --timeout".into()),
                 });
             },
-            _ = stop_signal() => break Ok(()),
+            _ = &mut stop => break Ok(()),
         }
     };
     services.stop().await;
