@@ -252,6 +252,7 @@ pub async fn import_csv(
         normalizer,
         parsing: VecDeque::new(),
         next: 0,
+        unprepared: None,
         reader: RowReader {
             columns: &columns,
             phone_col,
@@ -266,7 +267,8 @@ pub async fn import_csv(
         batches.parse_ahead(i);
     }
     let mut tag_ids: HashMap<String, i64> = HashMap::new();
-    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let backend = db.get_database_backend();
+    let sqlite = backend == DbBackend::Sqlite;
     if sqlite {
         // A checkpoint every 64 MiB of WAL while the import runs, not every
         // 4 MiB: with the default each batch's commit also checkpointed (3.4 s
@@ -274,7 +276,6 @@ pub async fn import_csv(
         // large all the time would hold that much of a small disk.
         db.execute_unprepared(&format!("PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES}")).await?;
     }
-    let backend = db.get_database_backend();
     let context = Arc::new(BatchContext { origin: origin.clone(), consent_source, at });
     // Batches in flight, each its own transaction: on PostgreSQL two, on two
     // connections, so the server works on both at once; SQLite has one
@@ -285,20 +286,14 @@ pub async fn import_csv(
     let stored: Result<(), ImportError> = async {
         let stopped = |failed: FailedBatch, rows: &[ImportRow]| ImportError::Stopped {
             file: options.file_name.clone(),
-            line: failed.first_line,
-            stored: totals_of(&rows[..failed.rows_before]),
+            line: failed.place.first_line,
+            stored: totals_of(&rows[..failed.place.rows_before]),
             source: Box::new(failed.source),
         };
         let mut in_flight: VecDeque<InFlight> = VecDeque::new();
         // The commit of the batch launched last, which the next one waits for.
         let mut previous: Option<oneshot::Receiver<()>> = None;
-        // A batch that could not be prepared: the import stops there, once
-        // the batches before it are stored.
-        let mut unprepared: Option<FailedBatch> = None;
-        let mut next = batches.next(backend, &context).await.unwrap_or_else(|failed| {
-            unprepared = Some(failed);
-            None
-        });
+        let mut next = batches.next(backend, &context).await;
         loop {
             if in_flight.len() < depth {
                 if let Some(batch) = next.take() {
@@ -311,15 +306,8 @@ pub async fn import_csv(
                         previous.replace(after),
                         committed,
                     ));
-                    in_flight.push_back(InFlight {
-                        task: AbortOnDrop(task),
-                        first_line: batch.first_line,
-                        rows_before: batch.rows_before,
-                    });
-                    next = batches.next(backend, &context).await.unwrap_or_else(|failed| {
-                        unprepared = Some(failed);
-                        None
-                    });
+                    in_flight.push_back(InFlight { task: AbortOnDrop(task), place: batch.place });
+                    next = batches.next(backend, &context).await;
                     continue;
                 }
             }
@@ -343,12 +331,13 @@ pub async fn import_csv(
                     for later in in_flight.iter_mut() {
                         let _ = (&mut later.task.0).await;
                     }
-                    let failed = FailedBatch { first_line: oldest.first_line, rows_before: oldest.rows_before, source };
-                    return Err(stopped(failed, &batches.reader.rows));
+                    return Err(stopped(FailedBatch { place: oldest.place, source }, &batches.reader.rows));
                 }
             }
         }
-        match unprepared {
+        // A batch that could not be prepared: the import stops there, once
+        // the batches before it are stored.
+        match batches.unprepared.take() {
             Some(failed) => Err(stopped(failed, &batches.reader.rows)),
             None => Ok(()),
         }
@@ -396,22 +385,29 @@ struct Batches<'a> {
     parsing: VecDeque<tokio::task::JoinHandle<Vec<Option<Parsed>>>>,
     /// The next chunk to hand out.
     next: usize,
+    /// The batch that could not be prepared; no batch is handed out after it.
+    unprepared: Option<FailedBatch>,
     reader: RowReader<'a>,
+}
+
+/// Where a batch starts, in the file and in the report.
+#[derive(Clone, Copy)]
+struct BatchPlace {
+    first_line: u64,
+    /// Report rows before this batch's (stored, if this batch fails).
+    rows_before: usize,
 }
 
 /// A batch ready for its transaction.
 struct NextBatch {
-    first_line: u64,
-    /// Report rows before this batch's (stored, if this batch fails).
-    rows_before: usize,
+    place: BatchPlace,
     prepared: PreparedBatch,
 }
 
 /// A batch being written, by a task of its own.
 struct InFlight {
     task: AbortOnDrop<Result<Option<WrittenBatch>, ImportError>>,
-    first_line: u64,
-    rows_before: usize,
+    place: BatchPlace,
 }
 
 /// An import dropped half-way (its caller went away) takes its batches in
@@ -426,8 +422,7 @@ impl<T> Drop for AbortOnDrop<T> {
 
 /// A batch that could not be prepared or written.
 struct FailedBatch {
-    first_line: u64,
-    rows_before: usize,
+    place: BatchPlace,
     source: ImportError,
 }
 
@@ -442,8 +437,12 @@ impl Batches<'_> {
         }));
     }
 
-    /// The next batch with rows to write (`None`: the file is done).
-    async fn next(&mut self, backend: DbBackend, cx: &BatchContext) -> Result<Option<NextBatch>, FailedBatch> {
+    /// The next batch with rows to write (`None`: the file is done, or a
+    /// batch could not be prepared: `unprepared`).
+    async fn next(&mut self, backend: DbBackend, cx: &BatchContext) -> Option<NextBatch> {
+        if self.unprepared.is_some() {
+            return None;
+        }
         while let Some(chunk) = self.chunks.get(self.next).copied() {
             // A parse task that panicked leaves its numbers to `read`.
             let parsed = match self.parsing.pop_front() {
@@ -459,13 +458,16 @@ impl Batches<'_> {
             if candidates.is_empty() {
                 continue;
             }
-            let first_line = chunk[0].line;
+            let place = BatchPlace { first_line: chunk[0].line, rows_before };
             return match prepare(backend, candidates, cx) {
-                Ok(prepared) => Ok(Some(NextBatch { first_line, rows_before, prepared })),
-                Err(source) => Err(FailedBatch { first_line, rows_before, source }),
+                Ok(prepared) => Some(NextBatch { place, prepared }),
+                Err(source) => {
+                    self.unprepared = Some(FailedBatch { place, source });
+                    None
+                }
             };
         }
-        Ok(None)
+        None
     }
 }
 

@@ -74,9 +74,8 @@ pub(crate) fn prepare(
     candidates: Vec<Candidate>,
     cx: &BatchContext,
 ) -> Result<PreparedBatch, ImportError> {
-    let all: Vec<&Candidate> = candidates.iter().collect();
     let inserts =
-        all.chunks(INSERT_ROWS).map(|chunk| insert_statement(backend, chunk, cx)).collect::<Result<_, _>>()?;
+        candidates.chunks(INSERT_ROWS).map(|chunk| insert_statement(backend, chunk, cx)).collect::<Result<_, _>>()?;
     Ok(PreparedBatch { candidates, inserts })
 }
 
@@ -248,7 +247,7 @@ struct JsonContact<'a> {
     cs: Option<&'a str>,
 }
 
-fn insert_statement(backend: DbBackend, chunk: &[&Candidate], cx: &BatchContext) -> Result<Statement, ImportError> {
+fn insert_statement(backend: DbBackend, chunk: &[Candidate], cx: &BatchContext) -> Result<Statement, ImportError> {
     let rows: Vec<JsonContact> = chunk
         .iter()
         .map(|c| JsonContact {
