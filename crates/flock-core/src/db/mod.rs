@@ -215,7 +215,13 @@ fn sqlite_pragmas(
     opts: sea_orm::sqlx::sqlite::SqliteConnectOptions,
 ) -> sea_orm::sqlx::sqlite::SqliteConnectOptions {
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-    opts.journal_mode(SqliteJournalMode::Wal)
+    // 16 KiB pages instead of 4 KiB, for a new file (an existing one keeps
+    // its size: SQLite changes it only by VACUUM outside WAL mode). A batch
+    // of an import dirties pages all over a dozen indexes; with pages four
+    // times larger it dirties fewer, and writes fewer WAL frames: the
+    // 100,000-row import went from about 2.5 to 2.1 s (`flockctl bench contacts`).
+    opts.page_size(16_384)
+        .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true)

@@ -118,3 +118,37 @@ async fn a_read_then_write_transaction_beside_another_writer_succeeds() {
     txn.commit().await.unwrap();
     theirs.await.unwrap().expect("the other writer waited its turn");
 }
+
+/// A new SQLite file gets 16 KiB pages (the import writes fewer of them,
+/// see `db::sqlite_pragmas`), set before WAL mode, which would freeze the
+/// size. A file made with SQLite's default 4 KiB pages still opens,
+/// migrates and keeps its pages.
+#[tokio::test]
+async fn a_new_sqlite_file_has_16_kib_pages_and_an_old_4_kib_file_still_opens() {
+    use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+    use sea_orm::sqlx::{ConnectOptions, Connection};
+    use sea_orm::{ConnectionTrait, Statement};
+    let dir = tempfile::tempdir().unwrap();
+    async fn pragma(db: &Database, name: &str) -> String {
+        let sql = format!("SELECT CAST({name} AS TEXT) FROM pragma_{name}");
+        let row = db.conn().query_one_raw(Statement::from_string(sea_orm::DbBackend::Sqlite, sql)).await.unwrap();
+        row.expect("a pragma row").try_get_by_index::<String>(0).unwrap()
+    }
+
+    let new = Database::open(DatabaseTarget::Sqlite { path: dir.path().join("new.sqlite3") }).await.unwrap();
+    assert_eq!(pragma(&new, "page_size").await, "16384");
+    assert!(pragma(&new, "journal_mode").await.contains("wal"));
+
+    let old_path = dir.path().join("old.sqlite3");
+    let options = SqliteConnectOptions::new()
+        .filename(&old_path)
+        .create_if_missing(true)
+        .page_size(4096)
+        .journal_mode(SqliteJournalMode::Wal);
+    let mut conn = options.connect().await.unwrap();
+    sea_orm::sqlx::query("CREATE TABLE made_before (id INTEGER PRIMARY KEY)").execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    let old = Database::open(DatabaseTarget::Sqlite { path: old_path }).await.unwrap();
+    assert_eq!(pragma(&old, "page_size").await, "4096");
+    assert_eq!(old.info().await.unwrap().pending, 0);
+}
