@@ -66,31 +66,35 @@ pub(super) fn render_one(template: &Template, campaign_id: i64, target: Target) 
 /// Renders every target; on several cores for a big audience.
 pub fn render_all(template: &Template, campaign_id: i64, targets: Vec<Target>) -> Plan {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-    let parts: Vec<Vec<(Planned, Option<Problem>)>> = if threads < 2 || targets.len() < PARALLEL_ABOVE {
-        vec![targets.into_iter().map(|t| render_one(template, campaign_id, t)).collect()]
-    } else {
-        let chunk = targets.len().div_ceil(threads);
-        let mut chunks: Vec<Vec<Target>> = Vec::with_capacity(threads);
-        let mut rest = targets.into_iter().peekable();
-        while rest.peek().is_some() {
-            chunks.push(rest.by_ref().take(chunk).collect());
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .map(|part| {
-                    scope.spawn(move || part.into_iter().map(|t| render_one(template, campaign_id, t)).collect())
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-        })
-    };
+    let threads = if targets.len() < PARALLEL_ABOVE { 1 } else { threads };
     let mut plan = Plan::default();
-    for (row, problem) in parts.into_iter().flatten() {
+    for (row, problem) in map_in_chunks(targets, threads, |t| render_one(template, campaign_id, t)) {
         plan.rows.push(row);
         plan.problems.extend(problem);
     }
     plan
+}
+
+/// `f` over `items` on up to `threads` threads, in order. A panic in one
+/// thread panics the caller, as it would on one thread: its chunk must
+/// never come back empty (a campaign would quietly lose those targets).
+fn map_in_chunks<T: Send, R: Send>(items: Vec<T>, threads: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    if threads < 2 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut rest = items.into_iter().peekable();
+    while rest.peek().is_some() {
+        chunks.push(rest.by_ref().take(chunk).collect());
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            chunks.into_iter().map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Vec<R>>())).collect();
+        let joined = handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        joined.flatten().collect()
+    })
 }
 
 /// Resolves and renders a loaded campaign's audience at `now`.
@@ -147,5 +151,30 @@ pub(super) fn tally(n: &mut AudienceCount, r: &Planned) {
                 n.other += u64::from(!permitted && !b.group_only);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_in_chunks;
+
+    #[test]
+    fn chunks_on_several_threads_come_back_whole_and_in_order() {
+        let out = map_in_chunks((0..10_001).collect(), 3, |i: u32| i * 2);
+        assert_eq!(out, (0..10_001).map(|i| i * 2).collect::<Vec<u32>>());
+        assert_eq!(map_in_chunks(Vec::<u32>::new(), 4, |i| i), Vec::<u32>::new());
+    }
+
+    /// Before, the chunk of a thread that panicked came back empty: the plan
+    /// lost its targets and the start went on without them.
+    #[test]
+    #[should_panic(expected = "render failed on 7")]
+    fn a_panic_in_one_thread_panics_the_caller() {
+        map_in_chunks((0..12).collect(), 3, |i: u32| {
+            if i == 7 {
+                panic!("render failed on {i}");
+            }
+            i
+        });
     }
 }
