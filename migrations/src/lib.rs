@@ -67,6 +67,7 @@ mod m20261203_000601_add_workstations_name_started_at;
 mod m20261203_000602_create_lease_events;
 mod m20261203_000603_notify_changes;
 mod m20261203_000604_index_contacts_group_only;
+mod m20261204_000701_contacts_search_no_column_sizes;
 mod util;
 
 pub struct Migrator;
@@ -134,6 +135,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000602_create_lease_events::Migration),
             Box::new(m20261203_000603_notify_changes::Migration),
             Box::new(m20261203_000604_index_contacts_group_only::Migration),
+            Box::new(m20261204_000701_contacts_search_no_column_sizes::Migration),
         ]
     }
 }

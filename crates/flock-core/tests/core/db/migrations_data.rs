@@ -1,5 +1,6 @@
 //! Data written by the first schema survives the migrations of the
-//! suppression list and of contact origins (both backends).
+//! suppression list, of contact origins and of the search table (both
+//! backends).
 
 use flock_core::entities::{contact, suppression, suppression_event};
 use flock_core::repo::suppressions;
@@ -70,4 +71,51 @@ async fn old_opt_outs_and_origins_are_carried_into_the_new_schema() {
         (Some("Bala".into()), "csv".into(), 2, Some("import:a.csv".into()), None, false),
         (None, "manual".into(), 8, None, None, true),
     ], "the origin moves out of consent_source: none of them gave consent");
+}
+
+/// `contacts_search` is made again without column sizes (SQLite): the
+/// contacts written before are found after it, and the triggers keep it in
+/// step for the ones written and renamed after (both backends: PostgreSQL's
+/// trigram indexes are untouched, and the same searches must hold).
+#[tokio::test]
+async fn contacts_stay_searchable_across_the_search_table_rebuild() {
+    use flock_core::repo::contacts::{self, ContactQuery};
+    let test = TestDb::new().await;
+    let db = test.connect().await;
+    let conn = db.conn();
+    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+    let rebuild = names.iter().position(|n| n.starts_with("m20261204_000701")).expect("the rebuild migration");
+    Migrator::up(conn, Some(rebuild as u32)).await.unwrap();
+    conn.execute_unprepared(
+        "INSERT INTO contacts (phone, name, created_at, updated_at) VALUES \
+         ('+919876543210', 'Arun Kumar', '2026-11-01 09:00:00+00:00', '2026-11-01 09:00:00+00:00'), \
+         ('+919555500000', 'Chitra Devi', '2026-11-01 09:00:00+00:00', '2026-11-01 09:00:00+00:00')",
+    )
+    .await
+    .unwrap();
+    Migrator::up(conn, None).await.unwrap();
+    conn.execute_unprepared(
+        "INSERT INTO contacts (phone, name, created_at, updated_at) VALUES \
+         ('+919123400000', 'Bala Kumaran', '2026-11-02 09:00:00+00:00', '2026-11-02 09:00:00+00:00')",
+    )
+    .await
+    .unwrap();
+    conn.execute_unprepared("UPDATE contacts SET name = 'Arun Raj' WHERE phone = '+919876543210'").await.unwrap();
+
+    let found = |text: &'static str| async move {
+        let query = ContactQuery { search: Some(text.into()), page_size: 50, ..Default::default() };
+        let page = contacts::search(conn, &query).await.unwrap();
+        let mut phones: Vec<String> = page.items.into_iter().filter_map(|c| c.phone).collect();
+        phones.sort();
+        phones
+    };
+    assert_eq!(found("itra de").await, vec!["+919555500000"], "a row from before, untouched");
+    assert_eq!(found("kumar").await, vec!["+919123400000"], "the rename left the index");
+    assert_eq!(found("run ra").await, vec!["+919876543210"], "the row from before, renamed after");
+    assert_eq!(found("76543").await, vec!["+919876543210"], "found by number");
+    if test.backend == flock_core::db::Backend::Sqlite {
+        let docsize = "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'contacts_search_docsize'";
+        let row = conn.query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, docsize)).await;
+        assert_eq!(row.unwrap().unwrap().try_get::<i64>("", "n").unwrap(), 0, "no column sizes kept");
+    }
 }
