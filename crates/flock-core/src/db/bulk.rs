@@ -39,3 +39,21 @@ pub(crate) async fn tidy(db: &sea_orm::DatabaseConnection, tables: &[&str]) -> R
     }
     db.execute_unprepared(&format!("VACUUM (ANALYZE) {}", tables.join(", "))).await.map(|_| ())
 }
+
+/// `bytes` of SQLite WAL in pages of `page_size` (what `wal_autocheckpoint`
+/// counts): a page count alone means four times the bytes in a 16 KiB-page
+/// file as in a 4 KiB one.
+pub(crate) fn wal_pages(bytes: i64, page_size: i64) -> i64 {
+    (bytes / page_size.clamp(512, 65_536)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wal_pages_count_the_same_bytes_whatever_the_page_size() {
+        let mib = 1024 * 1024;
+        assert_eq!(super::wal_pages(64 * mib, 4096), 16_384);
+        assert_eq!(super::wal_pages(64 * mib, 16_384), 4_096);
+        assert_eq!(super::wal_pages(64 * mib, 0), 131_072, "a nonsense size is clamped, not divided by");
+    }
+}
