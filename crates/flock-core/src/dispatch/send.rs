@@ -169,7 +169,10 @@ pub(crate) async fn finish(
     }
     inner.progress.mark(campaign_id);
     if let Some(AccountEffect::Restrict { until }) = step.account {
-        let until = until.unwrap_or(now + inner.config.default_timelock);
+        // WhatsApp states the end in whole seconds, cut down: held to that, the
+        // engine lifted the lock up to a second early and met 463 again in a
+        // tight loop. So the lock lasts to the end of that second, and one more.
+        let until = until.map(|u| u + chrono::Duration::seconds(2)).unwrap_or(now + inner.config.default_timelock);
         account_store::set_reachout_until(db, account_id, Some(until)).await?;
         tracing::warn!(account = account_id, %until, "reachout timelock (463): no first messages to new contacts until then");
         if let Err(e) = inner.gateway.restrict(account_id, Some(until)).await {
