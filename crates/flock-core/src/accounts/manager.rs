@@ -236,13 +236,7 @@ impl AccountManager {
             let state = AccountState::parse(&row.state).unwrap_or(AccountState::Failed);
             let linked = row.phone.is_some();
             let settle = match state {
-                AccountState::Active
-                | AccountState::Restricted
-                | AccountState::Reconnecting
-                | AccountState::Syncing
-                | AccountState::Failed
-                    if linked =>
-                {
+                AccountState::Active | AccountState::Reconnecting | AccountState::Syncing | AccountState::Failed if linked => {
                     restore.push(row.id);
                     None
                 }

@@ -55,27 +55,6 @@ async fn qr_link_becomes_active_with_the_number_and_a_restart_restores_it_withou
     h.shutdown().await;
 }
 
-/// An account that Flock stopped while it was restricted (a reachout
-/// timelock) is linked and comes back on the next start; before, the
-/// restore skipped it, and it stayed off until someone clicked.
-#[tokio::test]
-async fn an_account_stopped_while_restricted_is_restored_on_the_next_start() {
-    use sea_orm::ConnectionTrait;
-    let h = Harness::new(|_| {}).await;
-    let a = h.manager.add("Sales 1").await.unwrap();
-    h.link_by_qr(&h.manager, a.id, PHONES[0]).await;
-    h.manager.shutdown().await;
-    let sql = format!("UPDATE accounts SET state = 'restricted', version = version + 1 WHERE id = {}", a.id);
-    h.db.conn().execute_unprepared(&sql).await.unwrap();
-
-    let restarted = h.restart_manager();
-    assert_eq!(restarted.restore_all().await.unwrap(), 1, "the restricted account is restored");
-    let back = wait_state(&restarted, a.id, AccountState::Active).await;
-    assert_eq!(back.phone.as_deref(), Some(PHONES[0]));
-    restarted.shutdown().await;
-    h.shutdown().await;
-}
-
 #[tokio::test]
 async fn pairing_code_links_the_account() {
     let h = Harness::new(|_| {}).await;
