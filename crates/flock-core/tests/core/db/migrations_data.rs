@@ -8,14 +8,19 @@ use flock_migrations::{Migrator, MigratorTrait};
 use flock_testkit::TestDb;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+/// Applies the migrations before the one whose name starts with `prefix`.
+async fn up_to_before(conn: &sea_orm::DatabaseConnection, prefix: &str) {
+    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
+    let before = names.iter().position(|n| n.starts_with(prefix)).unwrap_or_else(|| panic!("no migration {prefix}"));
+    Migrator::up(conn, Some(before as u32)).await.unwrap();
+}
+
 #[tokio::test]
 async fn old_opt_outs_and_origins_are_carried_into_the_new_schema() {
     let test = TestDb::new().await;
     let db = test.connect().await;
     let conn = db.conn();
-    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
-    let first_new = names.iter().position(|n| n.starts_with("m20261201_000201")).expect("the suppression migration");
-    Migrator::up(conn, Some(first_new as u32)).await.unwrap();
+    up_to_before(conn, "m20261201_000201").await;
 
     // As the first schema held them: origin in consent_source, opt-outs by contact row.
     for sql in [
@@ -83,9 +88,7 @@ async fn contacts_stay_searchable_across_the_search_table_rebuild() {
     let test = TestDb::new().await;
     let db = test.connect().await;
     let conn = db.conn();
-    let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_string()).collect();
-    let rebuild = names.iter().position(|n| n.starts_with("m20261204_000701")).expect("the rebuild migration");
-    Migrator::up(conn, Some(rebuild as u32)).await.unwrap();
+    up_to_before(conn, "m20261204_000701").await;
     conn.execute_unprepared(
         "INSERT INTO contacts (phone, name, created_at, updated_at) VALUES \
          ('+919876543210', 'Arun Kumar', '2026-11-01 09:00:00+00:00', '2026-11-01 09:00:00+00:00'), \
